@@ -1,0 +1,93 @@
+"""The cache layer: the only code in the project that talks to Redis.
+
+    from shop.cache import read_through, invalidate_models_on_commit
+    cached = read_through(PRODUCTS_ALL, {}, loader)   # -> Cached(raw=b'{...}', hit=True|False)
+
+Families are declared in each app's `cache_families.py` (see `families.declare`); their
+save/delete signals are connected from those declarations in `ShopConfig.ready()`.
+"""
+
+import threading
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from .families import Family, all_families, declare, families_cleared_by, get_family, resolve
+from .store import Cached, CacheUnavailable, RedisCacheStore, to_json_bytes
+
+__all__ = [
+    "Cached",
+    "CacheUnavailable",
+    "Family",
+    "all_families",
+    "clear",
+    "declare",
+    "get_store",
+    "get_family",
+    "invalidate_families_on_commit",
+    "invalidate_models_on_commit",
+    "read_through",
+    "resolve",
+    "to_json_bytes",
+    "use_store",
+]
+
+_store: RedisCacheStore | None = None
+_store_lock = threading.Lock()
+
+
+def get_store() -> RedisCacheStore:
+    global _store
+    if _store is None:
+        with _store_lock:
+            if _store is None:
+                _store = RedisCacheStore.from_settings()
+    return _store
+
+
+def reset_store() -> None:
+    """Forget the store so the next call builds one from the current settings."""
+    global _store
+    _store = None
+
+
+@contextmanager
+def use_store(store: RedisCacheStore):
+    """Route the layer through another store (a test's own redis-server, say)."""
+    global _store
+    previous, _store = _store, store
+    try:
+        yield store
+    finally:
+        _store = previous
+
+
+def read_through(family: Family, params: dict, loader) -> Cached:
+    return get_store().read_through(family, params, loader)
+
+
+def clear(selector: str, cause: str = "manual") -> list[str]:
+    """Clear families now: a family name, a group ("products") or "all". Returns the names cleared."""
+    families = resolve(selector)
+    for family in families:
+        get_store().invalidate(family.name, cause)
+    return [f.name for f in families]
+
+
+def invalidate_families_on_commit(families, cause: str) -> None:
+    """Clear these families once the current transaction commits (now, outside a transaction)."""
+    names = sorted({f.name if isinstance(f, Family) else f for f in families})
+    if not names:
+        return
+
+    def apply():
+        for name in names:
+            get_store().invalidate(name, cause)
+
+    transaction.on_commit(apply)
+
+
+def invalidate_models_on_commit(*models, cause: str) -> None:
+    """For writes that signals can't see (QuerySet.update(), bulk_create, F() updates)."""
+    families = {f for model in models for f in families_cleared_by(model._meta.label)}
+    invalidate_families_on_commit(families, cause)

@@ -1,0 +1,145 @@
+"""The store's core data: users, the business row, notifications and the activity log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", max_length=254, unique=True)
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=32, blank=True, default="")
+    is_staff = models.BooleanField("staff (admin)", default=False)
+    is_active = models.BooleanField(default=True, db_index=True)
+    date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["-date_joined"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def role(self):
+        return "admin" if self.is_staff else "customer"
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name or self.email
+
+
+class Business(models.Model):
+    """The store itself: exactly one row, enforced by the database."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    phone = models.CharField(max_length=32, blank=True, default="")
+    address = models.CharField(max_length=300, blank=True, default="")
+    currency = models.CharField(max_length=3, default="USD")
+    timezone = models.CharField(max_length=64, default="UTC")
+    opening_hours = models.JSONField(default=dict, blank=True)
+    is_open = models.BooleanField(default=True)
+    delivery_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    min_order_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 8.50 for 8.5%."
+    )
+    logo_url = models.URLField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "business"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(singleton=True), name="business_single_row"),
+            models.CheckConstraint(condition=models.Q(delivery_fee__gte=0), name="business_delivery_fee_gte_0"),
+            models.CheckConstraint(condition=models.Q(min_order_amount__gte=0), name="business_min_order_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__gte=0, tax_rate__lte=100), name="business_tax_rate_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Notification(models.Model):
+    class Delivery(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, default="order_status")
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True, default="")
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivery_status = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.PENDING)
+    delivery_attempts = models.PositiveSmallIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_created")]
+
+    def __str__(self):
+        return f"{self.title} → {self.user}"
+
+
+class Activity(models.Model):
+    action = models.CharField(max_length=60, db_index=True)
+    description = models.CharField(max_length=500)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self):
+        return f"{self.action}: {self.description}"

@@ -1,0 +1,69 @@
+"""A redis-server of a test's own, on a free port, that the test may kill, freeze or restart."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="shop-redis-")
+        self.process: subprocess.Popen | None = None
+        self.frozen = False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "RedisServer":
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", self.dir, "--daemonize", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis(port=self.port, socket_timeout=0.5).ping()
+                return self
+            except redis.exceptions.ConnectionError:
+                time.sleep(0.02)
+        raise RuntimeError(f"redis-server on port {self.port} did not start")
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            if self.frozen:
+                self.thaw()
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def freeze(self) -> None:
+        """SIGSTOP: the port still accepts connections, but nothing answers."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        os.kill(self.process.pid, signal.SIGCONT)
+        self.frozen = False
+
+    def stop(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)

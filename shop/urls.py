@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.views import not_found, server_error
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/dashboard/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/v1/", include("shop.api_urls")),
+    path("api/v1/", include("products.urls")),
+    path("api/v1/", include("orders.urls")),
+    path("api/v1/dashboard/", include("dashboard.api_urls")),
+    path("dashboard/", include("dashboard.urls")),
+]
+
+handler404 = not_found
+handler500 = server_error
