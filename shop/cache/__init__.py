@@ -11,6 +11,7 @@ import threading
 from contextlib import contextmanager
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from .families import Family, all_families, declare, families_cleared_by, get_family, resolve
 from .store import Cached, CacheUnavailable, RedisCacheStore, to_json_bytes
@@ -21,6 +22,7 @@ __all__ = [
     "Family",
     "all_families",
     "clear",
+    "family_invalidated",
     "declare",
     "get_store",
     "get_family",
@@ -31,6 +33,10 @@ __all__ = [
     "to_json_bytes",
     "use_store",
 ]
+
+# Sent after a write's invalidation of a family has been applied: sender=None, family=<name>, cause=<str>.
+# Background warm-up listens to it; nothing in this package depends on who listens.
+family_invalidated = Signal()
 
 _store: RedisCacheStore | None = None
 _store_lock = threading.Lock()
@@ -83,6 +89,7 @@ def invalidate_families_on_commit(families, cause: str) -> None:
     def apply():
         for name in names:
             get_store().invalidate(name, cause)
+            family_invalidated.send(sender=None, family=name, cause=cause)
 
     transaction.on_commit(apply)
 
