@@ -31,3 +31,12 @@ worker: venv
 
 beat: venv
 	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop beat -l info
+
+# Benchmarks (never part of the test suite). `bench` seeds shop_bench once (~100k orders) and reuses it.
+bench: services venv
+	@command -v wrk >/dev/null || (export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null 2>&1 \
+		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
+	$(PY) benchmarks/bench.py
+
+faults: services venv
+	$(PY) benchmarks/faults.py

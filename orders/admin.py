@@ -1,3 +1,224 @@
-from django.contrib import admin
+"""Admin for coupons, orders and payments.
 
-# Register your models here.
+Orders and payments are placed and moved along by the services (prices, stock, coupon use and the
+status flow are enforced there), so their money, status and identity fields are read-only here and
+the status changes are admin actions that call those services.
+"""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from orders.models import Coupon, Order, OrderItem, Payment
+from orders.services import order_status_set, payment_set_status
+from shop.api.errors import ApplicationError
+from shop.cache import invalidate_models_on_commit
+
+
+class CouponValidityFilter(admin.SimpleListFilter):
+    title = "validity"
+    parameter_name = "validity"
+
+    def lookups(self, request, model_admin):
+        return (("now", "Valid now"), ("expired", "Expired"), ("upcoming", "Not started yet"))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "now":
+            return queryset.filter(is_active=True, valid_from__lte=now, valid_until__gt=now).filter(
+                Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
+            )
+        if self.value() == "expired":
+            return queryset.filter(valid_until__lte=now)
+        if self.value() == "upcoming":
+            return queryset.filter(valid_from__gt=now)
+        return queryset
+
+
+def _apply_each(model_admin, request, queryset, change, done: str) -> None:
+    """Run a service per selected row; report what changed and what the service refused, and why."""
+    changed, refused = 0, []
+    for obj in queryset.order_by("pk"):
+        try:
+            change(obj)
+            changed += 1
+        except ApplicationError as error:
+            refused.append(f"{obj}: {error.message}")
+    if changed:
+        model_admin.message_user(request, f"{changed} {done}.", messages.SUCCESS)
+    if refused:
+        model_admin.message_user(request, "Not changed: " + "; ".join(refused), messages.ERROR)
+
+
+def _order_status_action(status: str, description: str):
+    def action(model_admin, request, queryset):
+        _apply_each(
+            model_admin,
+            request,
+            queryset,
+            lambda order: order_status_set(order_id=order.pk, status=status, user=request.user),
+            f"order(s) now {status}",
+        )
+
+    action.__name__ = f"set_status_{status.replace('-', '_')}"
+    return admin.action(description=description)(action)
+
+
+def _payment_status_action(status: str, description: str):
+    def action(model_admin, request, queryset):
+        _apply_each(
+            model_admin,
+            request,
+            queryset,
+            lambda payment: payment_set_status(payment_id=payment.pk, status=status, user=request.user),
+            f"payment(s) now {status}",
+        )
+
+    action.__name__ = f"set_payment_{status}"
+    return admin.action(description=description)(action)
+
+
+@admin.register(Coupon)
+class CouponAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "discount_type",
+        "value",
+        "min_order_amount",
+        "max_discount",
+        "valid_from",
+        "valid_until",
+        "usage",
+        "is_active",
+        "valid_now",
+    )
+    list_filter = ("is_active", CouponValidityFilter, "discount_type", "valid_until")
+    search_fields = ("code", "description")
+    readonly_fields = ("used_count", "created_at", "updated_at")
+    date_hierarchy = "valid_from"
+    actions = ("deactivate",)
+    fieldsets = (
+        (None, {"fields": ("code", "description", "is_active")}),
+        ("Discount", {"fields": ("discount_type", "value", "max_discount", "min_order_amount")}),
+        ("Validity", {"fields": ("valid_from", "valid_until", "usage_limit", "used_count")}),
+        ("Dates", {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description="used")
+    def usage(self, coupon):
+        limit = "∞" if coupon.usage_limit is None else coupon.usage_limit
+        return f"{coupon.used_count} / {limit}"
+
+    @admin.display(boolean=True, description="valid now")
+    def valid_now(self, coupon):
+        now = timezone.now()
+        within_limit = coupon.usage_limit is None or coupon.used_count < coupon.usage_limit
+        return coupon.is_active and coupon.valid_from <= now < coupon.valid_until and within_limit
+
+    @admin.action(description="Deactivate selected coupons")
+    def deactivate(self, request, queryset):
+        # QuerySet.update() sends no signals: coupons:active is cleared here, after commit.
+        with transaction.atomic():
+            updated = queryset.update(is_active=False)
+            invalidate_models_on_commit(Coupon, cause=f"admin deactivate coupons by {request.user}")
+        self.message_user(request, f"{updated} coupon(s) deactivated.")
+
+
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    fields = ("product", "name", "unit_price", "quantity", "line_total")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    fields = ("transaction_ref", "amount", "method", "status", "created_at", "completed_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("number", "user", "status", "payment_status", "payment_method", "total", "created_at")
+    list_filter = ("status", "payment_status", "payment_method", "created_at")
+    search_fields = ("number", "user__email", "user__name", "coupon_code", "delivery_address")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"
+    inlines = (OrderItemInline, PaymentInline)
+    actions = (
+        _order_status_action(Order.Status.PREPARING, "Start preparing the selected orders"),
+        _order_status_action(Order.Status.OUT_FOR_DELIVERY, "Send the selected orders out for delivery"),
+        _order_status_action(Order.Status.DELIVERED, "Mark the selected orders delivered"),
+        _order_status_action(Order.Status.CANCELLED, "Cancel the selected orders (gives the stock back)"),
+    )
+    raw_id_fields = ("user", "coupon")
+    readonly_fields = (
+        "number",
+        "user",
+        "status",
+        "payment_status",
+        "payment_method",
+        "coupon",
+        "coupon_code",
+        "subtotal",
+        "discount",
+        "delivery_fee",
+        "tax",
+        "total",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("number", "user", "status", "payment_status", "payment_method")}),
+        ("Delivery", {"fields": ("delivery_address", "notes")}),
+        ("Money", {"fields": ("subtotal", "coupon", "coupon_code", "discount", "delivery_fee", "tax", "total")}),
+        ("Dates", {"fields": ("created_at", "updated_at")}),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments change through the payment service (these actions) and the provider's webhook."""
+
+    list_display = ("transaction_ref", "order", "customer", "amount", "method", "status", "created_at", "completed_at")
+    list_filter = ("status", "method", "created_at", "completed_at")
+    search_fields = ("transaction_ref", "order__number", "order__user__email")
+    list_select_related = ("order", "order__user")
+    raw_id_fields = ("order",)
+    date_hierarchy = "created_at"
+    actions = (
+        _payment_status_action(Payment.Status.COMPLETED, "Mark the selected payments completed"),
+        _payment_status_action(Payment.Status.FAILED, "Mark the selected payments failed"),
+        _payment_status_action(Payment.Status.REFUNDED, "Refund the selected payments"),
+    )
+
+    @admin.display(description="customer", ordering="order__user__email")
+    def customer(self, payment):
+        return payment.order.user
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -5,6 +5,7 @@ from pathlib import Path
 import os
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -159,6 +160,8 @@ CACHE_LOCK_TTL = env_float("CACHE_LOCK_TTL", 10.0)
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
 # Per-family TTL overrides in seconds, e.g. {"products:all": 60}.
 CACHE_TTLS = {}
+# `make bench` sets BENCH_FLOOR=1 to mount its constant endpoint at /api/v1/bench/floor.
+BENCH_FLOOR_ENDPOINT = env_bool("BENCH_FLOOR", False)
 
 CACHES = {
     "default": {
@@ -186,6 +189,62 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0)
+# Publishing fails fast when the broker is down (shop.queueing.enqueue logs it once and moves on);
+# the worker itself keeps reconnecting at start-up and after losing the broker.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 5.0),
+        "max_retries": 0,
+    }
+    if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+    else {}
+)
+# After a failed publish, skip the broker this long before trying again (one timeout per outage, not per request).
+CELERY_PUBLISH_COOLDOWN = env_float("CELERY_PUBLISH_COOLDOWN", 5.0)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Notification delivery: the channel class (dotted path), retries with exponential backoff (seconds),
+# and beat's re-queue of deliveries still pending after a while (never queued, or lost).
+NOTIFICATION_CHANNEL = os.environ.get("NOTIFICATION_CHANNEL") or "shop.channels.LogChannel"
+NOTIFICATION_DELIVERY_MAX_RETRIES = int(env_float("NOTIFICATION_DELIVERY_MAX_RETRIES", 5))
+NOTIFICATION_DELIVERY_BACKOFF = env_float("NOTIFICATION_DELIVERY_BACKOFF", 2.0)
+NOTIFICATION_DELIVERY_BACKOFF_MAX = env_float("NOTIFICATION_DELIVERY_BACKOFF_MAX", 300.0)
+NOTIFICATION_RETRY_PENDING_AFTER_MINUTES = env_float("NOTIFICATION_RETRY_PENDING_AFTER_MINUTES", 10)
+NOTIFICATION_RETRY_PENDING_BATCH = int(env_float("NOTIFICATION_RETRY_PENDING_BATCH", 500))
+
+# Dashboard warm-up: a burst of writes rebuilds each dashboard family once per this many seconds.
+DASHBOARD_WARMUP_DEBOUNCE = env_float("DASHBOARD_WARMUP_DEBOUNCE", 2.0)
+# Rebuild dashboard:stats:today this often; keep it below that family's TTL (120 s) so it never expires.
+DASHBOARD_STATS_REFRESH_SECONDS = env_float("DASHBOARD_STATS_REFRESH_SECONDS", 100.0)
+
+# Beat. Crontab times are in CELERY_TIMEZONE = TIME_ZONE: set TIME_ZONE to the business's timezone
+# so that "midnight" is the store's local midnight. `expires` drops runs a stopped worker missed.
+CELERY_BEAT_SCHEDULE = {
+    "dashboard-stats-refresh": {
+        "task": "dashboard.tasks.dashboard_stats_refresh",
+        "schedule": DASHBOARD_STATS_REFRESH_SECONDS,
+        "options": {"expires": DASHBOARD_STATS_REFRESH_SECONDS},
+    },
+    "dashboard-stats-midnight-rollover": {
+        "task": "dashboard.tasks.dashboard_stats_rollover",
+        "schedule": crontab(minute=0, hour=0),
+        "options": {"expires": 3600},
+    },
+    "coupons-deactivate-expired": {
+        "task": "orders.tasks.coupons_deactivate_expired",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "notifications-retry-pending": {
+        "task": "shop.tasks.notifications_retry_pending",
+        "schedule": 300.0,
+        "options": {"expires": 300},
+    },
+}
 
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -204,6 +263,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles identify clients by REMOTE_ADDR unless NUM_PROXIES says how many proxies add X-Forwarded-For
+    # (DRF's default, None, would trust a client-supplied X-Forwarded-For and let it dodge the login throttle).
+    "NUM_PROXIES": int(env_float("NUM_PROXIES", 0)),
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_float("JWT_ACCESS_MINUTES", 15)),
@@ -217,6 +279,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "PaymentStatusEnum": "orders.models.Payment.Status",
+        "PaymentMethodEnum": "orders.models.Order.PaymentMethod",
+    },
 }
 
 PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET") or (

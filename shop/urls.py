@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -17,6 +18,9 @@ urlpatterns = [
     path("api/v1/dashboard/", include("dashboard.api_urls")),
     path("dashboard/", include("dashboard.urls")),
 ]
+
+if settings.BENCH_FLOOR_ENDPOINT:  # `make bench` only: a constant through the same middleware and auth
+    urlpatterns.append(path("api/v1/", include("benchmarks.floor")))
 
 handler404 = not_found
 handler500 = server_error

@@ -7,6 +7,7 @@ Families are declared in each app's `cache_families.py` (see `families.declare`)
 save/delete signals are connected from those declarations in `ShopConfig.ready()`.
 """
 
+import logging
 import threading
 from contextlib import contextmanager
 
@@ -18,6 +19,7 @@ from .store import Cached, CacheUnavailable, RedisCacheStore, to_json_bytes
 
 __all__ = [
     "Cached",
+    "acquire_debounce",
     "CacheUnavailable",
     "Family",
     "all_families",
@@ -25,6 +27,7 @@ __all__ = [
     "family_invalidated",
     "declare",
     "get_store",
+    "reset_store",
     "get_family",
     "invalidate_families_on_commit",
     "invalidate_models_on_commit",
@@ -37,6 +40,8 @@ __all__ = [
 # Sent after a write's invalidation of a family has been applied: sender=None, family=<name>, cause=<str>.
 # Background warm-up listens to it; nothing in this package depends on who listens.
 family_invalidated = Signal()
+
+logger = logging.getLogger("shop.cache")
 
 _store: RedisCacheStore | None = None
 _store_lock = threading.Lock()
@@ -68,8 +73,14 @@ def use_store(store: RedisCacheStore):
         _store = previous
 
 
-def read_through(family: Family, params: dict, loader) -> Cached:
-    return get_store().read_through(family, params, loader)
+def read_through(family: Family, params: dict, loader, ttl=None) -> Cached:
+    """`ttl`: optional seconds (or a callable asked after the loader) that shorten the family's TTL."""
+    return get_store().read_through(family, params, loader, ttl)
+
+
+def acquire_debounce(name: str, seconds: float) -> bool:
+    """True for the first caller per `seconds` window per name (across processes), else False."""
+    return get_store().acquire_debounce(name, seconds)
 
 
 def clear(selector: str, cause: str = "manual") -> list[str]:
@@ -87,9 +98,15 @@ def invalidate_families_on_commit(families, cause: str) -> None:
         return
 
     def apply():
+        store = get_store()
         for name in names:
-            get_store().invalidate(name, cause)
-            family_invalidated.send(sender=None, family=name, cause=cause)
+            store.invalidate(name, cause)
+        # After every family is cleared, and robustly: a failing listener must neither keep a family
+        # stale nor turn a committed write into an error response.
+        for name in names:
+            for receiver, error in family_invalidated.send_robust(sender=None, family=name, cause=cause):
+                if isinstance(error, Exception):
+                    logger.error("family_invalidated receiver %r failed for %s: %r", receiver, name, error)
 
     transaction.on_commit(apply)
 

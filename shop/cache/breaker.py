@@ -15,7 +15,7 @@ class CircuitBreaker:
         self._lock = threading.Lock()
         self._failures = 0
         self._open_until = 0.0
-        self._probing = False
+        self._probing_until = 0.0
         self._outage = False
 
     @property
@@ -28,9 +28,11 @@ class CircuitBreaker:
         with self._lock:
             if self._failures < self.threshold:
                 return True
-            if self._probing or self._clock() < self._open_until:
+            now = self._clock()
+            # A probe that never reported back (its thread died) stops blocking after one cool-down.
+            if now < self._open_until or now < self._probing_until:
                 return False
-            self._probing = True
+            self._probing_until = now + self.cooldown
             return True
 
     def record_success(self) -> bool:
@@ -38,7 +40,7 @@ class CircuitBreaker:
         with self._lock:
             recovered = self._outage
             self._failures = 0
-            self._probing = False
+            self._probing_until = 0.0
             self._outage = False
         if recovered:
             logger.info("Redis connection restored; caching resumes")
@@ -47,7 +49,7 @@ class CircuitBreaker:
     def record_failure(self, error: Exception) -> None:
         with self._lock:
             self._failures += 1
-            self._probing = False
+            self._probing_until = 0.0
             opened = self._failures >= self.threshold
             if opened:
                 self._open_until = self._clock() + self.cooldown

@@ -30,10 +30,11 @@ if (redis.call('GET', KEYS[2]) or '0') == ARGV[3] then
   if ttl > 0 then
     redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
     redis.call('SADD', KEYS[3], KEYS[1])
-    redis.call('EXPIRE', KEYS[3], ttl)
+    if redis.call('TTL', KEYS[3]) < ttl then redis.call('EXPIRE', KEYS[3], ttl) end
   else
     redis.call('SET', KEYS[1], ARGV[1])
     redis.call('SADD', KEYS[3], KEYS[1])
+    redis.call('PERSIST', KEYS[3])
   end
   stored = 1
 end
@@ -47,10 +48,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: generation key, index key, stats hash. ARGV: family name.
+# KEYS: generation key, index key, stats hash. ARGV: family name, new generation token.
 # Touches only the family's own keys: its index set names them (no KEYS, no SCAN).
+# The generation becomes a fresh random token rather than a counter: after Redis restarts empty a
+# counter would start again from 0 and could match a generation a loader read before the restart.
 INVALIDATE = """
-redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[2])
 local members = redis.call('SMEMBERS', KEYS[2])
 for i = 1, #members, 500 do
   redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))

@@ -1,7 +1,7 @@
 """The one place that talks to Redis.
 
 Every operation goes through `_run`, which applies the circuit breaker, replays invalidations
-owed from an outage before anything else is done, and turns every Redis error into
+owed from an outage before anything else is done, and turns every failure into
 `CacheUnavailable`, which callers in this package swallow: no cache error reaches a caller.
 """
 
@@ -49,6 +49,67 @@ def to_json_bytes(value: Any) -> bytes:
     return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class LocalCounts:
+    """Counters this process could not write to Redis (outage, cache disabled); thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: dict[str, Counter] = defaultdict(Counter)
+
+    def add(self, family: str, what: str, n: int = 1) -> None:
+        with self._lock:
+            self._counts[family][what] += n
+
+    def get(self, family: str) -> Counter:
+        with self._lock:
+            return Counter(self._counts.get(family, Counter()))
+
+    def drain(self) -> dict[str, Counter]:
+        with self._lock:
+            counts, self._counts = self._counts, defaultdict(Counter)
+        return counts
+
+    def restore(self, counts: dict[str, Counter]) -> None:
+        with self._lock:
+            for family, counter in counts.items():
+                self._counts[family].update(counter)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts = defaultdict(Counter)
+
+
+class OwedInvalidations:
+    """Families whose invalidation could not reach Redis. Each entry carries a sequence number so
+    that applying an older request never discards one made while it was being applied."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._owed: dict[str, int] = {}
+        self._seq = 0
+
+    def add(self, family: str) -> None:
+        with self._lock:
+            self._seq += 1
+            self._owed[family] = self._seq
+
+    def snapshot(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return sorted(self._owed.items())
+
+    def settle(self, family: str, seq: int) -> None:
+        with self._lock:
+            if self._owed.get(family) == seq:
+                del self._owed[family]
+
+    def names(self) -> set[str]:
+        with self._lock:
+            return set(self._owed)
+
+    def __bool__(self) -> bool:
+        return bool(self._owed)
+
+
 class RedisCacheStore:
     def __init__(
         self,
@@ -68,21 +129,24 @@ class RedisCacheStore:
         self.stampede_wait = stampede_wait
         self.lock_ttl_ms = int(lock_ttl * 1000)
         self.breaker = CircuitBreaker(cooldown=cooldown)
+        # No retries (redis-py's default retries would multiply every timeout), no health-check PING,
+        # no CLIENT SETINFO handshake: a call costs at most one timeout, a hit one round trip.
         self.client = redis.Redis.from_url(
             url,
             socket_timeout=socket_timeout,
             socket_connect_timeout=connect_timeout,
             retry=Retry(NoBackoff(), 0),
             retry_on_error=[],
+            retry_on_timeout=False,
             health_check_interval=0,
+            driver_info=None,
         )
         self._scripts = {
             name: self.client.register_script(getattr(scripts, name))
             for name in ("READ", "PREPARE_LOAD", "STORE", "RELEASE_LOCK", "INVALIDATE")
         }
-        self._owed_lock = threading.Lock()
-        self._owed_invalidations: set[str] = set()
-        self._local_counts: dict[str, Counter] = defaultdict(Counter)
+        self._owed = OwedInvalidations()
+        self._local_counts = LocalCounts()
 
     @classmethod
     def from_settings(cls) -> "RedisCacheStore":
@@ -115,30 +179,31 @@ class RedisCacheStore:
         if not self.breaker.allow():
             raise CacheUnavailable("circuit open")
         try:
+            # Owed invalidations first: if they can't be applied, the operation does not run either.
             self._apply_owed_invalidations()
             result = operation(self.client)
-        except REDIS_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - no cache failure may reach a caller
+            if not isinstance(error, REDIS_ERRORS):
+                logger.exception("Unexpected cache error (family %s); serving from the database", family)
             self.breaker.record_failure(error)
-            self._count(family or "_redis", "errors")
-            raise CacheUnavailable(str(error)) from error
+            self._local_counts.add(family or "_redis", "errors")
+            raise CacheUnavailable(f"{type(error).__name__}: {error}") from error
         if self.breaker.record_success():
             self._flush_local_counts()
         return result
 
     def _apply_owed_invalidations(self) -> None:
-        with self._owed_lock:
-            owed = sorted(self._owed_invalidations)
-        for name in owed:
-            self._invalidate_now(name)
-            with self._owed_lock:
-                self._owed_invalidations.discard(name)
-            logger.info("Applied invalidation of %s owed from a Redis outage", name)
-
-    def _count(self, family: str, what: str, n: int = 1) -> None:
-        self._local_counts[family][what] += n
+        if not self._owed:
+            return
+        for name, seq in self._owed.snapshot():
+            removed = self._invalidate_now(name)
+            self._owed.settle(name, seq)
+            logger.info("Applied invalidation of %s owed from a Redis outage: %d keys", name, removed)
 
     def _flush_local_counts(self) -> None:
-        counts, self._local_counts = self._local_counts, defaultdict(Counter)
+        counts = self._local_counts.drain()
+        if not counts:
+            return
         try:
             pipe = self.client.pipeline(transaction=False)
             for family, counter in counts.items():
@@ -146,10 +211,14 @@ class RedisCacheStore:
                     pipe.hincrby(self._stats_key, f"{family}:{what}", n)
             pipe.execute()
         except REDIS_ERRORS:
-            pass
+            self._local_counts.restore(counts)
 
     # --- read-through ----------------------------------------------------------------------------
-    def read_through(self, family: Family, params: dict, loader: Callable[[], Any]) -> Cached:
+    def read_through(
+        self, family: Family, params: dict, loader: Callable[[], Any], ttl: "int | Callable[[], int | None] | None" = None
+    ) -> Cached:
+        """`ttl` (seconds, or a callable asked after the loader ran) can only shorten the family's TTL;
+        0 or less means the result is served but not stored."""
         key = self.full_key(family.key(**params))
         try:
             raw = self._run(
@@ -157,16 +226,18 @@ class RedisCacheStore:
                 family.name,
             )
         except CacheUnavailable:
-            self._count(family.name, "misses")
+            self._local_counts.add(family.name, "misses")
             return Cached(to_json_bytes(loader()), hit=False)
         if raw is not None:
             return Cached(raw, hit=True)
-        return self._load(family, key, loader)
+        return self._load(family, key, loader, ttl)
 
-    def _load(self, family: Family, key: str, loader: Callable[[], Any]) -> Cached:
+    def _load(self, family: Family, key: str, loader: Callable[[], Any], ttl_override=None) -> Cached:
         token = uuid.uuid4().hex
         gen_key, lock_key = self._meta("gen", family.name), self._meta("lock", key)
         try:
+            # The generation is read before the loader starts: an invalidation after this point
+            # changes it, and STORE then refuses the (possibly older) result.
             generation, locked = self._run(
                 lambda r: self._scripts["PREPARE_LOAD"](
                     keys=[gen_key, lock_key], args=[token, self.lock_ttl_ms], client=r
@@ -176,7 +247,7 @@ class RedisCacheStore:
         except CacheUnavailable:
             return Cached(to_json_bytes(loader()), hit=False)
         if not locked:
-            filled = self._wait_for_fill(key, family.name)
+            filled = self._wait_for_fill(key, lock_key, family.name)
             if filled is not None:
                 return Cached(filled, hit=True)
         try:
@@ -185,12 +256,16 @@ class RedisCacheStore:
             if locked:
                 self._release_lock(lock_key, token, family.name)
             raise
-        ttl = family.effective_ttl or 0
+        ttl = self._store_ttl(family, ttl_override)
+        if ttl is not None and ttl <= 0:
+            if locked:
+                self._release_lock(lock_key, token, family.name)
+            return Cached(value, hit=False)
         try:
             self._run(
                 lambda r: self._scripts["STORE"](
                     keys=[key, gen_key, self._meta("index", family.name), lock_key],
-                    args=[value, ttl, generation, token],
+                    args=[value, ttl or 0, generation, token],
                     client=r,
                 ),
                 family.name,
@@ -199,20 +274,40 @@ class RedisCacheStore:
             pass
         return Cached(value, hit=False)
 
-    def _wait_for_fill(self, key: str, family: str) -> bytes | None:
-        """Another caller is loading this key: wait a bounded time for its result."""
+    @staticmethod
+    def _store_ttl(family: Family, override) -> int | None:
+        """Seconds to keep the entry (None: no expiry); an override only ever shortens it."""
+        ttl = family.effective_ttl
+        if callable(override):
+            override = override()
+        if override is None:
+            return ttl
+        override = int(override)
+        return override if ttl is None else min(ttl, override)
+
+    def _wait_for_fill(self, key: str, lock_key: str, family: str) -> bytes | None:
+        """Another caller is loading this key: wait a bounded time for its result. Gives up early
+        when the loader's lock is gone without a value (it failed, or its result was refused)."""
+
+        def poll(r):
+            pipe = r.pipeline(transaction=False)
+            pipe.get(key)
+            pipe.exists(lock_key)
+            return pipe.execute()
+
         deadline = time.monotonic() + self.stampede_wait
-        delay = 0.01
-        while time.monotonic() < deadline:
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        delay = 0.005
+        while True:
+            time.sleep(max(0.0, min(delay, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.05)
             try:
-                raw = self._run(lambda r: r.get(key), family)
+                raw, still_loading = self._run(poll, family)
             except CacheUnavailable:
                 return None
             if raw is not None:
                 return raw
-        return None
+            if not still_loading or time.monotonic() >= deadline:
+                return None
 
     def _release_lock(self, lock_key: str, token: str, family: str) -> None:
         try:
@@ -226,23 +321,32 @@ class RedisCacheStore:
         try:
             removed = self._run(lambda r: self._invalidate_now(family_name), family_name)
         except CacheUnavailable:
-            with self._owed_lock:
-                self._owed_invalidations.add(family_name)
-            logger.warning("Invalidation of %s (%s) deferred until Redis answers", family_name, cause or "manual")
+            self._owed.add(family_name)
+            # INFO, not WARNING: the outage itself is logged once by the breaker.
+            logger.info("Invalidation of %s (%s) deferred until Redis answers", family_name, cause or "manual")
             return
         logger.info("Invalidated %s (%s): %d keys", family_name, cause or "manual", removed)
 
     def _invalidate_now(self, family_name: str) -> int:
         return self._scripts["INVALIDATE"](
             keys=[self._meta("gen", family_name), self._meta("index", family_name), self._stats_key],
-            args=[family_name],
+            args=[family_name, uuid.uuid4().hex],
             client=self.client,
         )
 
     @property
     def owed_invalidations(self) -> set[str]:
-        with self._owed_lock:
-            return set(self._owed_invalidations)
+        return self._owed.names()
+
+    # --- debounce (background warm-up) -----------------------------------------------------------
+    def acquire_debounce(self, name: str, seconds: float) -> bool:
+        """True for the first caller in each `seconds` window per name (SET NX PX); False while
+        the window is held, or when Redis can't be reached (nothing to warm then)."""
+        key = self._meta("debounce", name)
+        try:
+            return bool(self._run(lambda r: r.set(key, 1, nx=True, px=max(1, int(seconds * 1000)))))
+        except CacheUnavailable:
+            return False
 
     # --- inspection (monitor, stats API, management commands) ------------------------------------
     def ttl_left(self, family: Family, params: dict) -> int | None:
@@ -254,18 +358,23 @@ class RedisCacheStore:
         return ttl if ttl is not None and ttl >= 0 else None
 
     def family_keys(self, family: Family) -> list[dict]:
-        """The family's live keys with their TTL left (-1: no expiry), from its index set."""
+        """The family's live keys with their TTL left (-1: no expiry), from its index set.
+        Index members whose entry has expired are pruned on the way."""
+        index_key = self._meta("index", family.name)
 
         def read(r):
-            members = sorted(m.decode() for m in r.smembers(self._meta("index", family.name)))
+            members = sorted(m.decode() for m in r.smembers(index_key))
+            if not members:
+                return []
             pipe = r.pipeline(transaction=False)
             for member in members:
                 pipe.ttl(member)
-            ttls = pipe.execute() if members else []
+            ttls = pipe.execute()
+            expired = [m for m, ttl in zip(members, ttls) if ttl == -2]
+            if expired:
+                r.srem(index_key, *expired)
             plen = len(self.prefix) + 1
-            return [
-                {"key": member[plen:], "ttl": ttl} for member, ttl in zip(members, ttls) if ttl is not None and ttl != -2
-            ]
+            return [{"key": m[plen:], "ttl": ttl} for m, ttl in zip(members, ttls) if ttl != -2]
 
         try:
             return self._run(read, family.name)
@@ -283,6 +392,7 @@ class RedisCacheStore:
             pipe.info("stats")
             return pipe.execute()
 
+        reason = ""
         try:
             counters, memory, server, redis_stats = self._run(read)
             status = "up"
@@ -290,12 +400,10 @@ class RedisCacheStore:
             counters, memory, server, redis_stats = {}, {}, {}, {}
             status = "down" if self.enabled else "disabled"
             reason = str(error)
-        else:
-            reason = ""
         counters = {k.decode(): int(v) for k, v in counters.items()}
         families = {}
         for family in all_families():
-            local = self._local_counts.get(family.name, Counter())
+            local = self._local_counts.get(family.name)
             hits = counters.get(f"{family.name}:hits", 0) + local["hits"]
             misses = counters.get(f"{family.name}:misses", 0) + local["misses"]
             families[family.name] = {
@@ -305,7 +413,7 @@ class RedisCacheStore:
                 "hits": hits,
                 "misses": misses,
                 "hitRate": round(hits / (hits + misses), 4) if hits + misses else None,
-                "invalidations": counters.get(f"{family.name}:invalidations", 0),
+                "invalidations": counters.get(f"{family.name}:invalidations", 0) + local["invalidations"],
                 "errors": counters.get(f"{family.name}:errors", 0) + local["errors"],
             }
         return {
@@ -332,7 +440,7 @@ class RedisCacheStore:
             return False
 
     def reset_stats(self) -> None:
-        self._local_counts = defaultdict(Counter)
+        self._local_counts.clear()
         try:
             self._run(lambda r: r.delete(self._stats_key))
         except CacheUnavailable:

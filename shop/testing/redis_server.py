@@ -23,16 +23,19 @@ class RedisServer:
         self.dir = tempfile.mkdtemp(prefix="shop-redis-")
         self.process: subprocess.Popen | None = None
         self.frozen = False
+        self._stats_client: redis.Redis | None = None
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> "RedisServer":
+        self._stats_client = None
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", self.dir, "--daemonize", "no", "--loglevel", "warning"],
+             "--dir", self.dir, "--daemonize", "no", "--loglevel", "warning",
+             "--enable-debug-command", "local"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -47,6 +50,13 @@ class RedisServer:
 
     def client(self) -> redis.Redis:
         return redis.Redis(port=self.port, socket_timeout=2)
+
+    def command_calls(self) -> dict[str, int]:
+        """Commands executed so far, by name (INFO commandstats), including those run inside Lua scripts."""
+        if self._stats_client is None:
+            self._stats_client = self.client()
+        stats = self._stats_client.info("commandstats")
+        return {name.removeprefix("cmdstat_"): fields["calls"] for name, fields in stats.items()}
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:

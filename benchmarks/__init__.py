@@ -1,0 +1,1 @@
+"""Benchmark and fault-run tooling (`make bench`, `make faults`); not part of the test suite."""

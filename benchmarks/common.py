@@ -1,0 +1,326 @@
+"""Processes and plumbing shared by bench.py and faults.py.
+
+Everything started here is registered with `cleanup`, which stops it on normal exit, on an
+exception, on Ctrl-C and on SIGTERM, so a benchmark never leaves a server running.
+"""
+
+from __future__ import annotations
+
+import atexit
+from http.client import HTTPConnection
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+RESULTS = ROOT / "benchmarks" / "results"
+HOST = "127.0.0.1"  # every request of these scripts goes to loopback, nowhere else
+
+ADMIN_EMAIL = os.environ.get("DEMO_ADMIN_EMAIL") or "admin@example.com"
+ADMIN_PASSWORD = os.environ.get("DEMO_ADMIN_PASSWORD") or "demo-admin-pass"
+CUSTOMER_EMAIL = os.environ.get("DEMO_CUSTOMER_EMAIL") or "customer@example.com"
+CUSTOMER_PASSWORD = os.environ.get("DEMO_CUSTOMER_PASSWORD") or "demo-customer-pass"
+
+
+# --- cleanup -------------------------------------------------------------------------------------
+class Cleanup:
+    """Stops what was started, last first, exactly once."""
+
+    def __init__(self):
+        self._actions: list[tuple[str, callable]] = []
+        atexit.register(self.run)
+
+    def add(self, name: str, action) -> None:
+        self._actions.append((name, action))
+
+    def remove(self, name: str) -> None:
+        self._actions = [(n, a) for n, a in self._actions if n != name]
+
+    def run(self) -> None:
+        while self._actions:
+            name, action = self._actions.pop()
+            try:
+                action()
+            except Exception as error:  # keep cleaning the rest
+                print(f"cleanup of {name} failed: {error}", file=sys.stderr)
+
+
+cleanup = Cleanup()
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+signal.signal(signal.SIGTERM, _terminate)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def app_env(*, database_url: str, redis_url: str, prefix: str, **extra: str) -> dict:
+    """The environment the app runs with: production-like (DEBUG off), pointed at our own services."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="shop.settings",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX=prefix,
+        SECRET_KEY=env.get("BENCH_SECRET_KEY") or "bench-secret-key-not-for-production-0123456789",
+        DEBUG="0",
+        SHOP_MANIFEST_STATIC="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        JWT_ACCESS_MINUTES="120",
+        SHOP_LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("CELERY_BROKER_URL", None)  # tasks run eagerly: no broker to disturb or depend on
+    env.pop("TEST_DB_NAME", None)
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict, check: bool = True, capture: bool = False, timeout: float = 3600):
+    return subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=check,
+        text=True,
+        capture_output=capture,
+        timeout=timeout,
+    )
+
+
+def django_eval(code: str, *, env: dict, timeout: float = 120) -> str:
+    """Run a snippet in a configured Django process and return what it printed."""
+    result = subprocess.run(
+        [PY, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return result.stdout.strip()
+
+
+# --- HTTP (loopback only) ------------------------------------------------------------------------
+def request(port: int, method: str, path: str, body=None, token: str | None = None, timeout: float = 10.0):
+    """One request to 127.0.0.1:port. Returns (status, parsed JSON or None, headers, seconds)."""
+    headers = {"Accept": "application/json"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn = HTTPConnection(HOST, port, timeout=timeout)
+    started = time.perf_counter()
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        raw = response.read()
+        elapsed = time.perf_counter() - started
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            data = None
+        return response.status, data, dict(response.getheaders()), elapsed
+    finally:
+        conn.close()
+
+
+def wait_http(port: int, path: str = "/api/v1/health", timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            status, _, _, _ = request(port, "GET", path, timeout=2)
+            if status < 500:
+                return
+            last = f"status {status}"
+        except OSError as error:
+            last = error
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} did not answer {path}: {last}")
+
+
+def login(port: int, email: str, password: str) -> str:
+    status, data, _, _ = request(port, "POST", "/api/v1/auth/login", {"email": email, "password": password})
+    if status != 200:
+        raise RuntimeError(f"login as {email} failed: {status} {data}")
+    return data["data"]["access"]
+
+
+# --- gunicorn --------------------------------------------------------------------------------------
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def child_pids(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return sorted(children)
+
+
+class Gunicorn:
+    def __init__(self, *, env: dict, name: str, workers: int, worker_class: str = "sync", threads: int = 1):
+        self.env = env
+        self.name = name
+        self.workers = workers
+        self.worker_class = worker_class
+        self.threads = threads
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.gettempdir()) / f"shop-{name}-gunicorn-{self.port}.log"
+
+    def start(self) -> "Gunicorn":
+        args = [
+            GUNICORN, "shop.wsgi:application",
+            "--bind", f"{HOST}:{self.port}",
+            "--workers", str(self.workers),
+            "--worker-class", self.worker_class,
+            "--threads", str(self.threads),
+            "--timeout", "60",
+            "--graceful-timeout", "5",
+            "--log-level", "warning",
+        ]
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+        cleanup.add(f"gunicorn {self.name}", self.stop)
+        wait_http(self.port)
+        deadline = time.monotonic() + 20
+        while len(self.worker_pids()) < self.workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self
+
+    def worker_pids(self) -> list[int]:
+        return child_pids(self.process.pid) if self.process else []
+
+    def worker_rss_kib(self) -> dict[int, int | None]:
+        return {pid: rss_kib(pid) for pid in self.worker_pids()}
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process:
+            self._log.close()
+        cleanup.remove(f"gunicorn {self.name}")
+
+
+# --- redis-server of our own ---------------------------------------------------------------------
+def start_own_redis():
+    """A redis-server on a free port (the tests' helper), stopped at exit."""
+    sys.path.insert(0, str(ROOT))
+    from shop.testing.redis_server import RedisServer
+
+    server = RedisServer().start()
+    cleanup.add("redis-server", server.stop)
+    return server
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+def postgres_bin(tool: str) -> str:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+    if not versions:
+        raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql (make services)")
+    return str(versions[-1] / tool)
+
+
+def as_postgres(args: list[str]) -> list[str]:
+    """Run a command as the postgres OS user when we are root (postgres refuses to run as root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster of our own: initdb in a temp dir, on a free loopback port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="shop-faults-pg-"))
+        self.data = self.dir / "data"
+        self.logfile = self.dir / "postgres.log"
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.dir.chmod(0o700)
+
+    def url(self, db: str) -> str:
+        return f"postgres://postgres@{HOST}:{self.port}/{db}"
+
+    def init(self) -> "PrivatePostgres":
+        cleanup.add("private postgres", self.destroy)
+        subprocess.run(
+            as_postgres([postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                         "-E", "UTF8", "--no-sync", "--no-instructions"]),
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses={HOST} -c max_connections=50"
+        subprocess.run(
+            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.logfile),
+                         "-w", "-t", "60", "start"]),
+            check=True, capture_output=True, text=True, timeout=90,
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run(
+            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop"]),
+            check=False, capture_output=True, text=True, timeout=90,
+        )
+
+    def running(self) -> bool:
+        result = subprocess.run(
+            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "status"]), capture_output=True, timeout=30
+        )
+        return result.returncode == 0
+
+    def destroy(self) -> None:
+        if self.data.exists() and self.running():
+            self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]

@@ -1,0 +1,26 @@
+from datetime import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def age(seconds) -> str:
+    """12 → "12 s", 125 → "2 min 5 s", 3720 → "1 h 2 min"; None → "age unknown"."""
+    if seconds is None:
+        return "age unknown"
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+@register.filter
+def parse_iso(value: str):
+    """An ISO 8601 string from a cached payload → an aware datetime for the |date filter."""
+    return datetime.fromisoformat(value) if value else None

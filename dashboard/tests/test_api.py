@@ -1,0 +1,150 @@
+"""The dashboard API: admin only, envelope with fromCache and X-Cache, bounded parameters."""
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_TOP_PRODUCTS
+from shop import cache
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["stats", "top-products", "revenue-chart", "activities"]
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(admin_user).access_token}")
+    return client
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_anonymous_gets_401_in_the_envelope(endpoint):
+    response = APIClient().get(f"/api/v1/dashboard/{endpoint}")
+    assert response.status_code == 401
+    assert response.json()["success"] is False
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_customer_gets_403(customer, endpoint):
+    client = APIClient()
+    client.force_authenticate(customer)
+    response = client.get(f"/api/v1/dashboard/{endpoint}")
+    assert response.status_code == 403
+    assert response.json()["success"] is False
+
+
+def test_stats_miss_then_hit(admin_client, sample_store):
+    first = admin_client.get("/api/v1/dashboard/stats")
+    second = admin_client.get("/api/v1/dashboard/stats")
+    assert (first.status_code, first["X-Cache"], second["X-Cache"]) == (200, "MISS", "HIT")
+    body = first.json()
+    assert body["success"] is True and body["data"]["fromCache"] is False
+    assert second.json()["data"]["fromCache"] is True
+    assert set(body["data"]) == {
+        "todayRevenue", "todayOrders", "totalUsers", "activeOrders", "completedOrders", "cancelledOrders",
+        "lastUpdated", "fromCache",
+    }
+    assert isinstance(body["data"]["todayRevenue"], str)
+    assert {k: v for k, v in second.json()["data"].items() if k != "fromCache"} == {
+        k: v for k, v in body["data"].items() if k != "fromCache"
+    }
+
+
+def test_session_login_is_accepted(client, admin_user):
+    client.force_login(admin_user)
+    assert client.get("/api/v1/dashboard/stats").status_code == 200
+
+
+def test_top_products_default_limit_is_5_and_keyed_by_limit(admin_client, sample_store):
+    response = admin_client.get("/api/v1/dashboard/top-products")
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert [p["name"] for p in data["products"]] == ["Apple", "Cheese", "Eggs", "Bread"]
+    assert data["products"][0] == {
+        "product_id": sample_store["products"]["A"].id, "name": "Apple", "category": "fruit",
+        "totalQuantity": 3, "totalRevenue": "15.00",
+    }
+    admin_client.get("/api/v1/dashboard/top-products?limit=2")
+    keys = sorted(k["key"] for k in cache.get_store().family_keys(DASHBOARD_TOP_PRODUCTS))
+    assert keys == ["dashboard:top-products:2", "dashboard:top-products:5"]
+
+
+def test_revenue_chart_has_days_rows(admin_client, sample_store):
+    response = admin_client.get("/api/v1/dashboard/revenue-chart?days=30")
+    chart = response.json()["data"]["chart"]
+    assert len(chart) == 30
+    assert set(chart[0]) == {"date", "revenue", "count"}
+    assert chart == sorted(chart, key=lambda row: row["date"])
+    assert len(admin_client.get("/api/v1/dashboard/revenue-chart").json()["data"]["chart"]) == 7
+
+
+def test_activities_default_limit_is_20(admin_client, admin_user):
+    from shop.activity import activity_log
+
+    for i in range(25):
+        activity_log(action="test.event", description=f"event {i}", user=admin_user)
+    data = admin_client.get("/api/v1/dashboard/activities").json()["data"]
+    assert len(data["activities"]) == 20
+    assert data["activities"][0]["description"] == "event 24"
+
+
+@pytest.mark.parametrize(
+    "url, family",
+    [
+        ("/api/v1/dashboard/top-products?limit=0", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/top-products?limit=51", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/top-products?limit=abc", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/top-products?limit=", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/top-products?limit=-3", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/top-products?limit=5&colour=red", DASHBOARD_TOP_PRODUCTS),
+        ("/api/v1/dashboard/activities?limit=0", DASHBOARD_ACTIVITIES),
+        ("/api/v1/dashboard/activities?limit=51", DASHBOARD_ACTIVITIES),
+        ("/api/v1/dashboard/activities?limit=2.5", DASHBOARD_ACTIVITIES),
+        ("/api/v1/dashboard/revenue-chart?days=91", DASHBOARD_REVENUE_CHART),
+        ("/api/v1/dashboard/revenue-chart?days=0", DASHBOARD_REVENUE_CHART),
+        ("/api/v1/dashboard/revenue-chart?days=abc", DASHBOARD_REVENUE_CHART),
+        ("/api/v1/dashboard/revenue-chart?limit=5", DASHBOARD_REVENUE_CHART),
+    ],
+)
+def test_out_of_range_or_unknown_parameters_are_400_and_create_no_key(admin_client, url, family):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["success"] is False and body["message"] == "Validation failed" and body["errors"]
+    assert cache.get_store().family_keys(family) == []
+
+
+def test_unknown_parameter_on_stats_is_400(admin_client):
+    response = admin_client.get("/api/v1/dashboard/stats?day=tomorrow")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"day": ["Unknown parameter."]}
+
+
+def test_the_boundaries_are_accepted(admin_client):
+    for url in (
+        "/api/v1/dashboard/top-products?limit=1",
+        "/api/v1/dashboard/top-products?limit=50",
+        "/api/v1/dashboard/activities?limit=50",
+        "/api/v1/dashboard/revenue-chart?days=1",
+        "/api/v1/dashboard/revenue-chart?days=90",
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_stored_bytes_are_the_data_payload_without_fromcache(admin_client, sample_store):
+    admin_client.get("/api/v1/dashboard/top-products?limit=3")
+    store = cache.get_store()
+    raw = store.client.get(store.full_key("dashboard:top-products:3"))
+    assert "fromCache" not in json.loads(raw)
+
+
+def test_schema_documents_the_dashboard_endpoints(client):
+    schema = client.get("/api/schema/?format=json").json()
+    for endpoint in ENDPOINTS:
+        assert f"/api/v1/dashboard/{endpoint}" in schema["paths"]
+    parameters = schema["paths"]["/api/v1/dashboard/revenue-chart"]["get"]["parameters"]
+    assert any(p["name"] == "days" for p in parameters)

@@ -1,0 +1,88 @@
+"""Writes clear the dashboard's families after they commit, so the next read is a miss showing the write."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from dashboard import selectors
+from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_STATS
+from orders.models import Order, Payment
+from shop import cache
+from shop.activity import activity_log
+
+from .builders import make_business, make_order, make_payment, make_product, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def store_now(db):
+    make_business(timezone.get_current_timezone_name())
+    return {"user": make_user("buyer@example.test"), "product": make_product("Soap", "home", "3.00")}
+
+
+def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_now, django_capture_on_commit_callbacks):
+    first = selectors.dashboard_stats()
+    assert not first.hit and first.data["todayOrders"] == 0
+    assert selectors.dashboard_stats().hit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 2, "3.00")])
+
+    after = selectors.dashboard_stats()
+    assert not after.hit
+    assert (after.data["todayOrders"], after.data["activeOrders"]) == (1, 1)
+
+
+def test_the_cache_is_not_cleared_before_the_order_commits(store_now, django_capture_on_commit_callbacks):
+    selectors.dashboard_stats()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
+    assert callbacks, "the order's save queued an invalidation"
+    assert selectors.dashboard_stats().hit
+
+
+def test_completing_a_payment_clears_stats_and_revenue_chart(store_now, django_capture_on_commit_callbacks):
+    order = make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
+    payment = make_payment(order, "3.00", Payment.Status.PENDING)
+    selectors.dashboard_stats(), selectors.dashboard_revenue_chart(days=7)
+    assert selectors.dashboard_revenue_chart(days=7).hit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment.status, payment.completed_at = Payment.Status.COMPLETED, timezone.now()
+        payment.save()
+
+    chart, stats = selectors.dashboard_revenue_chart(days=7), selectors.dashboard_stats()
+    assert not chart.hit and chart.data["chart"][-1] == {
+        "date": timezone.localdate(payment.completed_at, selectors.business_timezone()).isoformat(),
+        "revenue": "3.00",
+        "count": 1,
+    }
+    assert not stats.hit and stats.data["todayRevenue"] == "3.00"
+
+
+def test_logging_an_activity_makes_the_next_activities_read_a_miss(store_now, django_capture_on_commit_callbacks):
+    assert selectors.dashboard_activities(limit=20).data == {"activities": []}
+    assert selectors.dashboard_activities(limit=20).hit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_log(action="product.updated", description="Soap restocked", user=store_now["user"])
+
+    after = selectors.dashboard_activities(limit=20)
+    assert not after.hit
+    assert [(a["action"], a["user"]) for a in after.data["activities"]] == [("product.updated", "buyer@example.test")]
+
+
+def test_reads_populate_one_key_per_parameter(store_now):
+    selectors.dashboard_activities(limit=5)
+    selectors.dashboard_activities(limit=20)
+    selectors.dashboard_revenue_chart(days=30)
+    store = cache.get_store()
+    assert sorted(k["key"] for k in store.family_keys(DASHBOARD_ACTIVITIES)) == [
+        "dashboard:activities:20",
+        "dashboard:activities:5",
+    ]
+    assert [k["key"] for k in store.family_keys(DASHBOARD_REVENUE_CHART)] == ["dashboard:revenue-chart:30"]
+    assert 0 < store.family_keys(DASHBOARD_REVENUE_CHART)[0]["ttl"] <= 300
+    assert store.family_keys(DASHBOARD_STATS) == []

@@ -1,0 +1,73 @@
+"""Each loader costs the same few queries with 10 orders as with 1,000: aggregation happens in the database."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from dashboard.selectors import (
+    dashboard_activities_load,
+    dashboard_revenue_chart_load,
+    dashboard_stats_load,
+    dashboard_top_products_load,
+)
+from orders.models import Order, OrderItem, Payment
+from shop.models import Activity
+
+from .builders import make_business, make_product, make_user
+from .conftest import SAMPLE_NOW
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = list(Order.Status.values)
+
+
+def bulk_store(size: int) -> None:
+    """`size` orders over the last 30 days, each with two items, a payment and an activity."""
+    make_business()
+    users = [make_user(f"user{i}@example.test") for i in range(5)]
+    products = [make_product(f"Product{i}", f"cat{i % 3}") for i in range(8)]
+    orders = Order.objects.bulk_create(
+        Order(
+            number=f"B-{i:06d}", user=users[i % 5], subtotal=Decimal("10.00"), total=Decimal("10.00"),
+            status=STATUSES[i % len(STATUSES)], payment_method=Order.PaymentMethod.CARD, delivery_address="x",
+            created_at=SAMPLE_NOW - timedelta(hours=(i * 7) % (30 * 24)),
+        )
+        for i in range(size)
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, product=products[(i + k) % 8], name="p", unit_price=Decimal("5.00"), quantity=1 + k,
+                  line_total=Decimal("5.00") * (1 + k))
+        for i, order in enumerate(orders)
+        for k in range(2)
+    )
+    Payment.objects.bulk_create(
+        Payment(order=order, amount=order.total, method=order.payment_method,
+                status=[Payment.Status.COMPLETED, Payment.Status.REFUNDED, Payment.Status.PENDING][i % 3],
+                transaction_ref=f"bulk-{i}", completed_at=order.created_at + timedelta(minutes=5))
+        for i, order in enumerate(orders)
+    )
+    Activity.objects.bulk_create(
+        Activity(action="order.placed", description=f"order {i}", user=users[i % 5], created_at=order.created_at)
+        for i, order in enumerate(orders)
+    )
+
+
+LOADERS = {
+    "stats": (lambda: dashboard_stats_load(now=SAMPLE_NOW), 5),  # timezone, revenue, today's orders, active, users
+    "top-products": (lambda: dashboard_top_products_load(limit=50), 1),
+    "revenue-chart": (lambda: dashboard_revenue_chart_load(days=90, now=SAMPLE_NOW), 2),  # timezone, grouped sums
+    "activities": (lambda: dashboard_activities_load(limit=50), 1),  # users joined, not fetched one by one
+}
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_query_count_does_not_grow_with_the_store(name, size, django_assert_num_queries):
+    bulk_store(size)
+    load, queries = LOADERS[name]
+    with django_assert_num_queries(queries):
+        payload = load()
+    assert payload  # the loaders did read the data they were given
+    if name == "activities":
+        assert len(payload["activities"]) == min(size, 50)

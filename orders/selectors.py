@@ -1,0 +1,108 @@
+"""Reads for coupons, orders and payments. Only `coupon_active_list` is cached."""
+
+import math
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import F, Min, Q, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from orders.cache_families import COUPONS_ACTIVE
+from orders.models import Coupon, Order, Payment
+from orders.pricing import coupon_discount, coupon_refusal
+from orders.serializers import CouponOutput
+from shop.api.errors import ApplicationError, NotFound
+from shop.cache import Cached, read_through
+
+
+def coupons_valid_at(now: datetime) -> QuerySet[Coupon]:
+    return Coupon.objects.filter(is_active=True, valid_from__lte=now, valid_until__gt=now).filter(
+        Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
+    )
+
+
+def coupon_active_list() -> Cached:
+    """The coupons valid now, cached under `coupons:active`.
+
+    The list changes by itself when a listed coupon expires or a future one starts, with no write
+    to clear it; so the entry is stored only until the nearest such moment (within the family's
+    600 s), and a coupon is never served after its valid_until.
+    """
+    next_change: dict[str, datetime | None] = {}
+
+    def load() -> dict:
+        now = timezone.now()
+        coupons = list(coupons_valid_at(now))
+        starts = Coupon.objects.filter(is_active=True, valid_from__gt=now).aggregate(first=Min("valid_from"))
+        moments = [c.valid_until for c in coupons] + ([starts["first"]] if starts["first"] else [])
+        next_change["at"] = min(moments, default=None)
+        return {"coupons": CouponOutput(coupons, many=True).data}
+
+    def seconds_until_next_change() -> int | None:
+        at = next_change.get("at")
+        if at is None:
+            return None
+        return math.floor((at - timezone.now()).total_seconds())
+
+    return read_through(COUPONS_ACTIVE, {}, load, ttl=seconds_until_next_change)
+
+
+def coupon_by_code(code: str) -> Coupon | None:
+    """Case-insensitive, through the unique index on lower(code)."""
+    return Coupon.objects.alias(code_lower=Lower("code")).filter(code_lower=code.strip().lower()).first()
+
+
+def coupon_list() -> QuerySet[Coupon]:
+    return Coupon.objects.order_by("code", "id")
+
+
+def coupon_get(*, coupon_id: int) -> Coupon:
+    coupon = Coupon.objects.filter(pk=coupon_id).first()
+    if coupon is None:
+        raise NotFound("Coupon not found")
+    return coupon
+
+
+def coupon_check(*, code: str, subtotal: Decimal) -> dict:
+    """What a coupon would take off this subtotal now, from the database (never cached)."""
+    coupon = coupon_by_code(code)
+    if coupon is None:
+        return {"valid": False, "discount": "0.00", "reason": "Unknown coupon code"}
+    reason = coupon_refusal(coupon=coupon, subtotal=subtotal, now=timezone.now())
+    if reason is not None:
+        return {"valid": False, "discount": "0.00", "reason": reason}
+    discount = coupon_discount(coupon=coupon, subtotal=subtotal)
+    return {"valid": True, "discount": str(discount), "coupon": CouponOutput(coupon).data}
+
+
+def order_list(*, user, status: str | None = None) -> QuerySet[Order]:
+    """The user's own orders (an admin's: everyone's), newest first, items prefetched."""
+    orders = Order.objects.prefetch_related("items").order_by("-created_at", "-id")
+    if not user.is_staff:
+        orders = orders.filter(user=user)
+    if status:
+        if status not in Order.Status.values:
+            raise ApplicationError(
+                "Validation failed", {"status": [f"Must be one of: {', '.join(Order.Status.values)}."]}
+            )
+        orders = orders.filter(status=status)
+    return orders
+
+
+def order_get(*, user, order_id: int) -> Order:
+    """Another customer's order is "not found": its existence is never revealed."""
+    orders = Order.objects.prefetch_related("items")
+    if not user.is_staff:
+        orders = orders.filter(user=user)
+    order = orders.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("Order not found")
+    return order
+
+
+def payment_list(*, user) -> QuerySet[Payment]:
+    payments = Payment.objects.order_by("-created_at", "-id")
+    if not user.is_staff:
+        payments = payments.filter(order__user=user)
+    return payments

@@ -1,0 +1,11 @@
+"""Celery tasks of the orders app: thin, they call a service."""
+
+from celery import shared_task
+
+from orders.maintenance import coupons_deactivate_expired as coupons_deactivate_expired_service
+
+
+@shared_task
+def coupons_deactivate_expired() -> int:
+    """Beat: deactivate coupons whose validity has ended (and clear coupons:active)."""
+    return coupons_deactivate_expired_service()

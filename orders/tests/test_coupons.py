@@ -1,0 +1,248 @@
+"""Coupons: the cached active list (and its expiry at validity boundaries), validation, admin CRUD."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from orders.cache_families import COUPONS_ACTIVE
+from orders.models import Coupon
+from shop import cache
+
+ACTIVE = "/api/v1/coupons/active"
+
+
+def codes(response):
+    return [c["code"] for c in response.json()["data"]["coupons"]]
+
+
+# --- GET /coupons/active ---------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_active_lists_only_coupons_valid_now_and_caches_them(anonymous, make_coupon):
+    now = timezone.now()
+    make_coupon("NOW")
+    make_coupon("OFF", is_active=False)
+    make_coupon("LATER", valid_from=now + timedelta(days=1), valid_until=now + timedelta(days=2))
+    make_coupon("PAST", valid_from=now - timedelta(days=2), valid_until=now - timedelta(days=1))
+    make_coupon("SPENT", usage_limit=3, used_count=3)
+
+    first, second = anonymous.get(ACTIVE), anonymous.get(ACTIVE)
+    assert codes(first) == ["NOW"]
+    assert (first["X-Cache"], first.json()["data"]["fromCache"]) == ("MISS", False)
+    assert (second["X-Cache"], second.json()["data"]["fromCache"]) == ("HIT", True)
+    assert second.json()["data"]["coupons"] == first.json()["data"]["coupons"]
+    assert set(first.json()["data"]["coupons"][0]) == {
+        "id", "code", "description", "discount_type", "value", "min_order_amount", "max_discount",
+        "valid_from", "valid_until", "usage_limit", "used_count", "is_active",
+    }
+
+
+@pytest.mark.django_db
+def test_active_entry_lives_the_family_ttl_when_nothing_changes_sooner(anonymous, make_coupon):
+    make_coupon("LONG", valid_until=timezone.now() + timedelta(days=30))
+    anonymous.get(ACTIVE)
+    assert 590 <= cache.get_store().ttl_left(COUPONS_ACTIVE, {}) <= 600
+
+
+@pytest.mark.django_db
+def test_active_entry_expires_when_a_listed_coupon_does(anonymous, make_coupon):
+    make_coupon("SOON", valid_until=timezone.now() + timedelta(seconds=42))
+    anonymous.get(ACTIVE)
+    assert 38 <= cache.get_store().ttl_left(COUPONS_ACTIVE, {}) <= 42
+
+
+@pytest.mark.django_db
+def test_active_entry_expires_when_a_future_coupon_starts(anonymous, make_coupon):
+    now = timezone.now()
+    make_coupon("NOW")
+    make_coupon("NEXT", valid_from=now + timedelta(seconds=90), valid_until=now + timedelta(days=1))
+    anonymous.get(ACTIVE)
+    assert 85 <= cache.get_store().ttl_left(COUPONS_ACTIVE, {}) <= 90
+
+
+@pytest.mark.django_db
+def test_a_coupon_expiring_within_a_second_is_served_but_not_cached(anonymous, make_coupon):
+    make_coupon("NOW", valid_until=timezone.now() + timedelta(milliseconds=900))
+    assert codes(anonymous.get(ACTIVE)) == ["NOW"]
+    assert cache.get_store().ttl_left(COUPONS_ACTIVE, {}) is None
+    assert anonymous.get(ACTIVE)["X-Cache"] == "MISS"
+
+
+@pytest.mark.django_db
+def test_an_expired_coupon_is_not_served_from_the_cache(anonymous, make_coupon):
+    import time
+
+    make_coupon("BRIEF", valid_until=timezone.now() + timedelta(seconds=2))
+    assert codes(anonymous.get(ACTIVE)) == ["BRIEF"]
+    time.sleep(2.1)
+    after = anonymous.get(ACTIVE)
+    assert codes(after) == []
+    assert after["X-Cache"] == "MISS"
+
+
+@pytest.mark.django_db
+def test_saving_a_coupon_clears_the_active_list(anonymous, admin_client, make_coupon, django_capture_on_commit_callbacks):
+    coupon = make_coupon("NOW")
+    anonymous.get(ACTIVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.patch(f"/api/v1/coupons/{coupon.pk}", {"description": "Ten off"}, format="json")
+    after = anonymous.get(ACTIVE)
+    assert after["X-Cache"] == "MISS"
+    assert after.json()["data"]["coupons"][0]["description"] == "Ten off"
+
+
+# --- POST /coupons/validate ------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_validate_computes_the_discount_case_insensitively(customer_client, make_coupon):
+    make_coupon("Save20", "percent", "20.00", max_discount=Decimal("15.00"))
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "SAVE20", "subtotal": "50.00"}, format="json").json()["data"]
+    assert (data["valid"], data["discount"], data["coupon"]["code"]) == (True, "10.00", "Save20")
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "save20", "subtotal": "100.00"}, format="json").json()["data"]
+    assert data["discount"] == "15.00"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields, subtotal, reason",
+    [
+        ({"is_active": False}, "50.00", "Coupon is not active"),
+        ({"usage_limit": 2, "used_count": 2}, "50.00", "Coupon has been used up"),
+        ({"min_order_amount": Decimal("60.00")}, "50.00", "Coupon needs an order subtotal of at least 60.00"),
+    ],
+)
+def test_validate_says_why_a_coupon_cannot_be_used(customer_client, make_coupon, fields, subtotal, reason):
+    make_coupon("CODE", **fields)
+    response = customer_client.post("/api/v1/coupons/validate", {"code": "code", "subtotal": subtotal}, format="json")
+    assert response.status_code == 200
+    assert response.json()["data"] == {"valid": False, "discount": "0.00", "reason": reason}
+
+
+@pytest.mark.django_db
+def test_validate_reads_the_database_not_the_cache(customer_client, anonymous, make_coupon):
+    coupon = make_coupon("CODE", usage_limit=1)
+    anonymous.get(ACTIVE)
+    Coupon.objects.filter(pk=coupon.pk).update(used_count=1)  # no signal, no invalidation
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "CODE", "subtotal": "5"}, format="json").json()["data"]
+    assert data["valid"] is False and data["reason"] == "Coupon has been used up"
+
+
+@pytest.mark.django_db
+def test_validate_an_unknown_code(customer_client):
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "NOPE", "subtotal": "5"}, format="json").json()["data"]
+    assert data == {"valid": False, "discount": "0.00", "reason": "Unknown coupon code"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [{}, {"code": "X"}, {"code": "X", "subtotal": "-1"}, {"code": "X", "subtotal": "abc"}, {"code": 5, "subtotal": "1"}, {"code": "X", "subtotal": "1", "extra": 1}])
+def test_validate_refuses_bad_input(customer_client, body):
+    assert customer_client.post("/api/v1/coupons/validate", body, format="json").status_code == 400
+
+
+# --- admin CRUD ------------------------------------------------------------------------------------
+def coupon_body(**changes):
+    now = timezone.now()
+    body = {
+        "code": "WELCOME",
+        "description": "Welcome offer",
+        "discount_type": "percent",
+        "value": "15.00",
+        "min_order_amount": "10.00",
+        "max_discount": "20.00",
+        "valid_from": now.isoformat(),
+        "valid_until": (now + timedelta(days=7)).isoformat(),
+        "usage_limit": 100,
+        "is_active": True,
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.mark.django_db
+def test_admin_creates_reads_updates_and_deletes_a_coupon(admin_client):
+    created = admin_client.post("/api/v1/coupons", coupon_body(), format="json")
+    assert created.status_code == 201, created.json()
+    coupon = created.json()["data"]["coupon"]
+    assert (coupon["code"], coupon["value"], coupon["used_count"]) == ("WELCOME", "15.00", 0)
+
+    listed = admin_client.get("/api/v1/coupons").json()["data"]
+    assert (listed["count"], listed["page"], listed["pages"]) == (1, 1, 1)
+    assert admin_client.get(f"/api/v1/coupons/{coupon['id']}").json()["data"]["coupon"] == coupon
+
+    patched = admin_client.patch(f"/api/v1/coupons/{coupon['id']}", {"value": "25.00"}, format="json")
+    assert patched.status_code == 200 and patched.json()["data"]["coupon"]["value"] == "25.00"
+    put = admin_client.put(f"/api/v1/coupons/{coupon['id']}", coupon_body(code="WELCOME2", value="5.00"), format="json")
+    assert put.status_code == 200 and put.json()["data"]["coupon"]["code"] == "WELCOME2"
+
+    assert admin_client.delete(f"/api/v1/coupons/{coupon['id']}").status_code == 200
+    assert admin_client.get(f"/api/v1/coupons/{coupon['id']}").status_code == 404
+    assert not Coupon.objects.exists()
+
+
+@pytest.mark.django_db
+def test_codes_are_unique_case_insensitively(admin_client, make_coupon):
+    make_coupon("WELCOME")
+    response = admin_client.post("/api/v1/coupons", coupon_body(code="welcome"), format="json")
+    assert response.status_code == 400
+    assert "code" in response.json()["errors"]
+    assert Coupon.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_renaming_onto_another_code_is_refused(admin_client, make_coupon):
+    make_coupon("FIRST")
+    second = make_coupon("SECOND")
+    response = admin_client.patch(f"/api/v1/coupons/{second.pk}", {"code": "first"}, format="json")
+    assert response.status_code == 400
+    second.refresh_from_db()
+    assert second.code == "SECOND"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"value": "101.00"}, "value"),
+        ({"value": "0"}, "value"),
+        ({"value": "-5"}, "value"),
+        ({"discount_type": "bogus"}, "discount_type"),
+        ({"valid_until": (timezone.now() - timedelta(days=1)).isoformat()}, "valid_until"),
+        ({"max_discount": "0"}, "max_discount"),
+        ({"min_order_amount": "-1"}, "min_order_amount"),
+        ({"usage_limit": 0}, "usage_limit"),
+        ({"code": ""}, "code"),
+        ({"code": "has space"}, "code"),
+        ({"code": "C" * 41}, "code"),
+        ({"used_count": 3}, "used_count"),
+        ({"value": "1.234"}, "value"),
+    ],
+)
+def test_coupon_validation(admin_client, changes, field):
+    response = admin_client.post("/api/v1/coupons", coupon_body(**changes), format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["errors"]
+    assert not Coupon.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_fixed_coupon_may_be_worth_more_than_100(admin_client):
+    response = admin_client.post("/api/v1/coupons", coupon_body(discount_type="fixed", value="150.00"), format="json")
+    assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_partial_update_is_checked_against_the_stored_fields(admin_client, make_coupon):
+    coupon = make_coupon("PCT", "percent", "10.00")
+    response = admin_client.patch(f"/api/v1/coupons/{coupon.pk}", {"value": "150.00"}, format="json")
+    assert response.status_code == 400
+    response = admin_client.patch(
+        f"/api/v1/coupons/{coupon.pk}", {"valid_until": coupon.valid_from.isoformat()}, format="json"
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_usage_limit_cannot_go_below_the_uses_already_counted(admin_client, make_coupon):
+    coupon = make_coupon("USED", usage_limit=10, used_count=4)
+    response = admin_client.patch(f"/api/v1/coupons/{coupon.pk}", {"usage_limit": 3}, format="json")
+    assert response.status_code == 400 and "usage_limit" in response.json()["errors"]

@@ -1,0 +1,127 @@
+"""Products API: parse, call one selector or service, render the envelope."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from products.filters import BOOLEAN_CHOICES, ORDERINGS, product_filter_params
+from products.selectors import (
+    product_detail_cached,
+    product_get,
+    product_list_all_cached,
+    product_list_filtered_cached,
+)
+from products.serializers import ProductInputSerializer, ProductOutputSerializer
+from products.services import product_create, product_delete, product_update
+from shop.api.errors import NotFound
+from shop.api.permissions import IsAdmin
+from shop.api.responses import cached_ok, ok
+from shop.api.schema import envelope, error_responses
+
+PRODUCT_ENVELOPE = envelope("Product", {"product": ProductOutputSerializer()})
+PRODUCT_CACHED_ENVELOPE = envelope("ProductDetail", {"product": ProductOutputSerializer()}, cached=True)
+PRODUCT_LIST_ENVELOPE = envelope(
+    "ProductList",
+    {
+        "products": ProductOutputSerializer(many=True),
+        "count": serializers.IntegerField(),
+        "page": serializers.IntegerField(required=False, help_text="Only when a query string is given."),
+        "pages": serializers.IntegerField(required=False, help_text="Only when a query string is given."),
+    },
+    cached=True,
+)
+FILTER_PARAMETERS = [
+    OpenApiParameter("category", OpenApiTypes.STR, description="Exact category."),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Case-insensitive match in name or description."),
+    OpenApiParameter("min_price", OpenApiTypes.DECIMAL, description="Lowest price, e.g. 10.00."),
+    OpenApiParameter("max_price", OpenApiTypes.DECIMAL, description="Highest price."),
+    OpenApiParameter("in_stock", OpenApiTypes.STR, enum=[c for c, _ in BOOLEAN_CHOICES]),
+    OpenApiParameter("ordering", OpenApiTypes.STR, enum=ORDERINGS, description="Default: name."),
+    OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
+]
+
+
+
+def _is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_staff)
+
+
+class ProductListCreateApi(APIView):
+    def get_permissions(self):
+        return [IsAdmin()] if self.request.method == "POST" else [AllowAny()]
+
+    @extend_schema(
+        operation_id="products_list",
+        summary="Active products: all of them (no query string, cached under products:all) or filtered and paginated",
+        parameters=FILTER_PARAMETERS,
+        responses={200: PRODUCT_LIST_ENVELOPE, **error_responses(400, 503)},
+    )
+    def get(self, request):
+        if not request.query_params:
+            return cached_ok(product_list_all_cached(), "Products retrieved")
+        params = product_filter_params(request.query_params)
+        return cached_ok(product_list_filtered_cached(params=params), "Products retrieved")
+
+    @extend_schema(
+        operation_id="products_create",
+        summary="Create a product (admin); the slug is made from the name when absent",
+        request=ProductInputSerializer,
+        responses={201: PRODUCT_ENVELOPE, **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request):
+        serializer = ProductInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = product_create(data=serializer.validated_data, user=request.user)
+        return ok({"product": ProductOutputSerializer(product).data}, "Product created", status=201)
+
+
+class ProductDetailApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAdmin()]
+
+    @extend_schema(
+        operation_id="products_retrieve",
+        summary="One product (cached under products:{id}); inactive ones only for admins",
+        responses={200: PRODUCT_CACHED_ENVELOPE, **error_responses(404)},
+    )
+    def get(self, request, product_id: int):
+        cached = product_detail_cached(product_id=product_id)
+        if not cached.data["product"]["is_active"] and not _is_admin(request.user):
+            raise NotFound("Product not found")
+        return cached_ok(cached, "Product retrieved")
+
+    @extend_schema(
+        operation_id="products_update",
+        summary="Replace a product (admin)",
+        request=ProductInputSerializer,
+        responses={200: PRODUCT_ENVELOPE, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def put(self, request, product_id: int):
+        return self._update(request, product_id, partial=False)
+
+    @extend_schema(
+        operation_id="products_partial_update",
+        summary="Change some fields of a product (admin)",
+        request=ProductInputSerializer(partial=True),
+        responses={200: PRODUCT_ENVELOPE, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, product_id: int):
+        return self._update(request, product_id, partial=True)
+
+    @extend_schema(
+        operation_id="products_destroy",
+        summary="Delete a product (admin); answers with the deleted product",
+        responses={200: PRODUCT_ENVELOPE, **error_responses(401, 403, 404)},
+    )
+    def delete(self, request, product_id: int):
+        product = product_delete(product_id=product_id, user=request.user)
+        return ok({"product": ProductOutputSerializer(product).data}, "Product deleted")
+
+    def _update(self, request, product_id: int, *, partial: bool):
+        serializer = ProductInputSerializer(product_get(product_id=product_id), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        product = product_update(product_id=product_id, data=serializer.validated_data, user=request.user)
+        return ok({"product": ProductOutputSerializer(product).data}, "Product updated")

@@ -1,0 +1,97 @@
+"""The product list's query string: validated by a FilterSet, normalized into a cache key digest.
+
+`?category=a&search=b` and `?search=b&category=a` normalize to the same dict, hence the same key;
+an unknown parameter or a malformed value is a 400 before any key is made.
+"""
+
+import hashlib
+import json
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Q, QuerySet
+from rest_framework.exceptions import ValidationError
+
+from products.models import Product
+from shop.api.pagination import page_params
+
+ORDERINGS = ["name", "-name", "price", "-price", "created_at", "-created_at", "stock", "-stock"]
+DEFAULT_ORDERING = "name"
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
+PAGE_PARAMS = ("page", "page_size")
+
+
+class ProductFilter(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category", max_length=100)
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    min_price = django_filters.NumberFilter(
+        field_name="price", lookup_expr="gte", min_value=0, max_digits=10, decimal_places=2
+    )
+    max_price = django_filters.NumberFilter(
+        field_name="price", lookup_expr="lte", min_value=0, max_digits=10, decimal_places=2
+    )
+    in_stock = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_in_stock")
+    ordering = django_filters.ChoiceFilter(choices=[(o, o) for o in ORDERINGS], method="filter_ordering")
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def filter_in_stock(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(stock__gt=0) if value == "true" else queryset.filter(stock__lte=0)
+
+    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.order_by(value, "id")
+
+
+FILTER_PARAMS = tuple(ProductFilter.base_filters)
+
+
+def product_filter_params(query_params) -> dict:
+    """The query string as a canonical dict: known keys only, canonical values, defaults filled in.
+
+    Raises ValidationError (400) for unknown or repeated parameters and malformed values.
+    """
+    errors = {}
+    for key in query_params:
+        if key not in FILTER_PARAMS and key not in PAGE_PARAMS:
+            errors[key] = ["Unknown query parameter."]
+        elif len(query_params.getlist(key)) > 1:
+            errors[key] = ["Give this parameter once."]
+    if errors:
+        raise ValidationError(errors)
+
+    form = ProductFilter(data={k: query_params.get(k) for k in FILTER_PARAMS if k in query_params}).form
+    if not form.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+    cleaned = form.cleaned_data
+    if cleaned.get("min_price") is not None and cleaned.get("max_price") is not None:
+        if cleaned["min_price"] > cleaned["max_price"]:
+            raise ValidationError({"min_price": ["Must not be greater than max_price."]})
+
+    params = {}
+    for key in FILTER_PARAMS:
+        value = cleaned.get(key)
+        if value in (None, ""):
+            continue
+        params[key] = _canonical_decimal(value) if isinstance(value, Decimal) else value
+    params.setdefault("ordering", DEFAULT_ORDERING)
+    params["page"], params["page_size"] = page_params(query_params)
+    return params
+
+
+def product_filter_digest(params: dict) -> str:
+    canonical = json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def product_filter_queryset(queryset: QuerySet, params: dict) -> QuerySet:
+    filters = {k: v for k, v in params.items() if k not in PAGE_PARAMS}
+    return ProductFilter(data=filters, queryset=queryset).qs
+
+
+def _canonical_decimal(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))

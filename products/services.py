@@ -1,0 +1,85 @@
+"""Product writes. Saves and deletes clear the product families through the model signals;
+`QuerySet.update()` does not send them, so `product_bulk_set_active` clears them itself."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from products.models import Product
+from shop.activity import activity_log
+from shop.api.errors import Conflict, NotFound
+from shop.cache import invalidate_models_on_commit
+
+SLUG_MAX_LENGTH = Product._meta.get_field("slug").max_length
+
+
+def product_unique_slug(*, name: str, exclude_pk: int | None = None) -> str:
+    base = (slugify(name) or "product")[: SLUG_MAX_LENGTH - 12].strip("-") or "product"
+    taken = Product.objects.filter(slug__startswith=base)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    taken = set(taken.values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _locked(product_id: int) -> Product:
+    try:
+        return Product.objects.select_for_update().get(pk=product_id)
+    except Product.DoesNotExist:
+        raise NotFound("Product not found")
+
+
+def _save(product: Product) -> None:
+    """Model validation (400) then save; a slug taken by a concurrent write in between is a 409."""
+    product.full_clean()
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise Conflict("A product with this slug was just created; retry", {"slug": ["Already taken."]})
+
+
+@transaction.atomic
+def product_create(*, data: dict, user) -> Product:
+    product = Product(**data)
+    if not product.slug:
+        product.slug = product_unique_slug(name=product.name)
+    _save(product)
+    activity_log(action="product.created", description=f"Product {product.name} created", user=user)
+    return product
+
+
+@transaction.atomic
+def product_update(*, product_id: int, data: dict, user) -> Product:
+    product = _locked(product_id)
+    for name, value in data.items():
+        setattr(product, name, value)
+    _save(product)
+    activity_log(
+        action="product.updated", description=f"Product {product.name} updated ({', '.join(sorted(data))})", user=user
+    )
+    return product
+
+
+@transaction.atomic
+def product_delete(*, product_id: int, user) -> Product:
+    """Deletes the row; past order items keep their name and prices (their product becomes NULL)."""
+    product = _locked(product_id)
+    snapshot = Product(**{f.attname: getattr(product, f.attname) for f in Product._meta.concrete_fields})
+    product.delete()
+    activity_log(action="product.deleted", description=f"Product {snapshot.name} deleted", user=user)
+    return snapshot
+
+
+@transaction.atomic
+def product_bulk_set_active(*, product_ids: list[int], is_active: bool, user) -> int:
+    """Show or hide many products in one UPDATE (no save signals: the cache is cleared here)."""
+    changed = Product.objects.filter(pk__in=product_ids).exclude(is_active=is_active).update(is_active=is_active, updated_at=timezone.now())
+    if changed:
+        invalidate_models_on_commit(Product, cause=f"products.bulk_set_active {is_active} x{changed}")
+        state = "activated" if is_active else "deactivated"
+        activity_log(action=f"product.bulk_{state}", description=f"{changed} products {state}", user=user)
+    return changed

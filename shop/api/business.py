@@ -1,0 +1,54 @@
+"""The business row: anyone reads it (cached under business:info), admins change it."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from shop.api.permissions import IsAdmin
+from shop.api.responses import cached_ok, ok
+from shop.api.schema import envelope, error_responses
+from shop.selectors import business_get, business_info_cached
+from shop.serializers import BusinessInputSerializer, BusinessOutputSerializer
+from shop.services import business_update
+
+BUSINESS_ENVELOPE = envelope("Business", {"business": BusinessOutputSerializer()})
+
+
+class BusinessApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAdmin()]
+
+    @extend_schema(
+        operation_id="business_retrieve",
+        summary="The store's business settings (cached under business:info)",
+        responses={
+            200: envelope("BusinessInfo", {"business": BusinessOutputSerializer()}, cached=True),
+            **error_responses(404),
+        },
+    )
+    def get(self, request):
+        return cached_ok(business_info_cached(), "Business retrieved")
+
+    @extend_schema(
+        operation_id="business_update",
+        summary="Replace the business settings (admin); creates them if the store has none yet",
+        request=BusinessInputSerializer,
+        responses={200: BUSINESS_ENVELOPE, **error_responses(400, 401, 403)},
+    )
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(
+        operation_id="business_partial_update",
+        summary="Change some business settings (admin)",
+        request=BusinessInputSerializer(partial=True),
+        responses={200: BUSINESS_ENVELOPE, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+    def _write(self, request, *, partial: bool):
+        serializer = BusinessInputSerializer(business_get(), data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        business = business_update(data=serializer.validated_data, partial=partial, user=request.user)
+        return ok({"business": BusinessOutputSerializer(business).data}, "Business updated")

@@ -1,0 +1,78 @@
+"""The logged-in user's notifications: list (newest first), read one, read all."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.views import APIView
+
+from shop.api.responses import ok
+from shop.api.schema import envelope, error_responses
+from shop.selectors import notification_page
+from shop.serializers import NotificationOutputSerializer
+from shop.services import notification_mark_all_read, notification_mark_read
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
+]
+
+
+class NotificationListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="Your notifications, newest first",
+        parameters=PAGE_PARAMETERS,
+        responses={
+            200: envelope(
+                "NotificationList",
+                {"notifications": NotificationOutputSerializer(many=True), "unread_count": serializers.IntegerField()},
+                paginated=True,
+            ),
+            **error_responses(400, 401),
+        },
+    )
+    def get(self, request):
+        unknown = sorted(set(request.query_params) - {"page", "page_size"})
+        if unknown:
+            raise ValidationError({key: ["Unknown query parameter."] for key in unknown})
+        return ok(notification_page(user=request.user, query_params=request.query_params), "Notifications retrieved")
+
+
+class NotificationReadApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read",
+        summary="Mark one of your notifications read",
+        request=None,
+        responses={
+            200: envelope("NotificationRead", {"notification": NotificationOutputSerializer()}),
+            **error_responses(401, 404),
+        },
+    )
+    def post(self, request, notification_id: int):
+        notification = notification_mark_read(user=request.user, notification_id=notification_id)
+        return ok({"notification": NotificationOutputSerializer(notification).data}, "Notification marked read")
+
+
+class NotificationReadAllApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="notifications_read_all",
+        summary="Mark all your notifications read",
+        request=None,
+        responses={
+            200: envelope(
+                "NotificationsReadAll", {"updated": serializers.IntegerField(), "unread_count": serializers.IntegerField()}
+            ),
+            **error_responses(401),
+        },
+    )
+    def post(self, request):
+        updated = notification_mark_all_read(user=request.user)
+        return ok({"updated": updated, "unread_count": 0}, "Notifications marked read")

@@ -1,0 +1,51 @@
+"""Writes of the store's core: users, the business row, notifications."""
+
+from django.db import IntegrityError, transaction
+
+from shop.activity import activity_log
+from shop.api.errors import ApplicationError, NotFound
+from shop.models import Business, Notification, User
+
+
+def user_create(*, email: str, password: str, name: str, phone: str = "") -> User:
+    """A customer account. A concurrent registration of the same email loses with a 400."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, name=name, phone=phone)
+            activity_log(action="user.registered", description=f"{user.email} registered", user=user)
+    except IntegrityError:
+        raise ApplicationError("Validation failed", {"email": ["A user with this email already exists."]})
+    return user
+
+
+@transaction.atomic
+def business_update(*, data: dict, partial: bool, user: User) -> Business:
+    """PUT replaces every field (and creates the row if the store has none yet); PATCH changes the given ones."""
+    business = Business.objects.select_for_update().first()
+    if business is None:
+        if partial:
+            raise NotFound("Business not configured")
+        business = Business()
+    elif not partial:
+        defaults = Business()
+        for field in Business._meta.concrete_fields:
+            if field.editable and not field.primary_key:
+                setattr(business, field.attname, getattr(defaults, field.attname))
+    for name, value in data.items():
+        setattr(business, name, value)
+    business.full_clean()
+    business.save()
+    activity_log(action="business.updated", description=f"Business settings updated ({', '.join(sorted(data))})", user=user)
+    return business
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    """Another user's notification is 404: never reveal it exists."""
+    updated = Notification.objects.filter(pk=notification_id, user=user).update(is_read=True)
+    if not updated:
+        raise NotFound("Notification not found")
+    return Notification.objects.get(pk=notification_id)
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, is_read=False).update(is_read=True)

@@ -1,0 +1,80 @@
+"""The project's Celery app pointed at a real broker for one test, and a real worker in a thread.
+
+Tests run Celery eagerly (no broker) unless they use these: `celery_app_using(url)` switches the
+app to a broker with eager mode off and restores everything afterwards; `running_worker(app)`
+starts a worker thread that consumes from it (its tasks use their own database connection, so
+the test must be transactional).
+"""
+
+import time
+import uuid
+from contextlib import contextmanager
+
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from shop import queueing
+from shop.celery import app as celery_app
+
+_SWITCHED = ("broker_url", "broker_transport_options", "task_always_eager", "worker_hijack_root_logger")
+
+
+def _drop_broker_connections(app) -> None:
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
+@contextmanager
+def celery_app_using(broker_url: str, transport_options: dict | None = None):
+    """The project's app publishing to `broker_url`, not eagerly; the broker-outage state starts fresh."""
+    app = celery_app
+    saved = {name: app.conf[name] for name in _SWITCHED}
+    saved_outage = queueing.broker_outage
+    _drop_broker_connections(app)
+    app.conf.update(
+        broker_url=broker_url,
+        broker_transport_options=transport_options or {},
+        task_always_eager=False,
+        worker_hijack_root_logger=False,
+    )
+    queueing.broker_outage = queueing._BrokerOutage()
+    try:
+        yield app
+    finally:
+        _drop_broker_connections(app)
+        app.conf.update(saved)
+        queueing.broker_outage = saved_outage
+
+
+@contextmanager
+def redis_broker():
+    """The machine's Redis as broker, every key under a prefix of this test's own (removed after)."""
+    prefix = f"test-celery-{uuid.uuid4().hex[:12]}:"
+    url = settings.REDIS_URL
+    options = {"global_keyprefix": prefix, "socket_connect_timeout": 2, "socket_timeout": 5}
+    try:
+        with celery_app_using(url, options) as app:
+            yield app, prefix
+    finally:
+        client = redis.Redis.from_url(url, socket_timeout=2)
+        for key in client.scan_iter(match=f"{prefix}*", count=1000):
+            client.unlink(key)
+
+
+@contextmanager
+def running_worker(app):
+    app.loader.import_default_modules()
+    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
+        yield
+
+
+def wait_until(condition, *, timeout: float, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return bool(condition())

@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from shop.models import Notification, User
+from shop.notifications import notification_create
+from shop.testing.api import bearer_client, no_throttle_history  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def other(db):
+    return User.objects.create_user(email="other@example.test", password="other-pass-123", name="Other")
+
+
+def make(user, title, minutes_ago, read=False):
+    n = notification_create(user=user, title=title)
+    Notification.objects.filter(pk=n.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago), is_read=read)
+    return n
+
+
+def test_list_is_own_newest_first_paginated_with_unread_count(customer, other):
+    make(customer, "old", 30, read=True)
+    make(customer, "new", 1)
+    make(customer, "middle", 10)
+    make(other, "not yours", 0)
+
+    data = bearer_client(customer).get("/api/v1/notifications?page_size=2").json()["data"]
+
+    assert [n["title"] for n in data["notifications"]] == ["new", "middle"]
+    assert (data["count"], data["page"], data["pages"], data["unread_count"]) == (3, 1, 2, 2)
+    assert set(data["notifications"][0]) == {"id", "kind", "title", "message", "order_id", "is_read", "created_at"}
+    page2 = bearer_client(customer).get("/api/v1/notifications?page=2&page_size=2").json()["data"]
+    assert [n["title"] for n in page2["notifications"]] == ["old"]
+
+
+def test_list_refuses_unknown_query_parameters(customer):
+    response = bearer_client(customer).get("/api/v1/notifications?user=2")
+    assert response.status_code == 400 and "user" in response.json()["errors"]
+
+
+def test_read_one_marks_only_that_one(customer):
+    a, b = make(customer, "a", 2), make(customer, "b", 1)
+    response = bearer_client(customer).post(f"/api/v1/notifications/{a.id}/read")
+    assert response.status_code == 200 and response.json()["data"]["notification"]["is_read"] is True
+    assert Notification.objects.get(pk=b.pk).is_read is False
+
+
+def test_reading_someone_elses_notification_is_404_and_changes_nothing(customer, other):
+    theirs = make(other, "theirs", 1)
+    response = bearer_client(customer).post(f"/api/v1/notifications/{theirs.id}/read")
+    assert response.status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).is_read is False
+
+
+def test_read_all_marks_only_own(customer, other):
+    make(customer, "a", 2)
+    make(customer, "b", 1)
+    theirs = make(other, "theirs", 1)
+
+    data = bearer_client(customer).post("/api/v1/notifications/read-all").json()["data"]
+
+    assert data == {"updated": 2, "unread_count": 0}
+    assert not Notification.objects.filter(user=customer, is_read=False).exists()
+    assert Notification.objects.get(pk=theirs.pk).is_read is False

@@ -1,0 +1,100 @@
+"""The management commands: cache_monitor and cache_check."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from model_bakery import baker
+
+from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
+from shop import cache
+from shop.management.commands.cache_check import Reply, endpoint_paths, judge
+
+
+def run(*args, **options) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_cache_monitor_shows_redis_families_keys_ttls_and_counters(own_redis_store):
+    cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []})
+    cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []})
+    cache.read_through(PRODUCT_DETAIL, {"id": 42}, lambda: {"product": {}})
+    cache.clear("coupons:active", cause="test")
+
+    report = run("cache_monitor")
+
+    assert "status up" in report and "version 7." in report and "memory " in report
+    rows = {line.split()[0]: line.split() for line in report.splitlines() if line.startswith(("products:", "coupons:"))}
+    #              family          ttl   keys hits misses rate    invalidations errors
+    assert rows["products:all"] == ["products:all", "3600s", "1", "1", "1", "50.0%", "0", "0"]
+    assert rows["coupons:active"][6] == "1"
+    assert "products:42" in report
+    key_line = next(line for line in report.splitlines() if line.strip().startswith("products:42"))
+    assert int(key_line.split("TTL left ")[1].rstrip("s")) > 3500
+
+
+def test_cache_monitor_reports_a_down_redis_without_failing(redis_server, own_redis_store):
+    redis_server.kill()
+    report = run("cache_monitor")
+    assert "status down" in report and "breaker open" in report
+
+
+def test_cache_monitor_watch_refreshes(own_redis_store):
+    report = run("cache_monitor", "--watch", "0.01", "--iterations", "3")
+    assert report.count("status up") == 3
+
+
+def reply(status=200, x_cache="MISS", from_cache=False) -> Reply:
+    return Reply(status=status, seconds=0.01, x_cache=x_cache, body={"success": True, "data": {"fromCache": from_cache}})
+
+
+MISS, HIT = reply(), reply(x_cache="HIT", from_cache=True)
+
+
+@pytest.mark.parametrize(("first", "second", "cold", "admin", "outcome"), [
+    (MISS, HIT, True, True, "ok"),
+    (MISS, HIT, False, False, "ok"),
+    (HIT, HIT, False, False, "ok"),        # warm and not cleared: can only report
+    (HIT, HIT, True, True, "fail"),        # cleared, yet the first call was a hit
+    (MISS, MISS, True, True, "fail"),      # the second call did not come from the cache
+    (MISS, reply(x_cache="HIT", from_cache=False), True, True, "fail"),  # header and body disagree
+    (reply(x_cache=None), HIT, True, True, "fail"),                       # no X-Cache header
+    (reply(status=500), HIT, True, True, "fail"),
+    (reply(status=403), reply(status=403), False, False, "skip"),        # dashboard without admin
+    (reply(status=401), reply(status=401), True, True, "fail"),          # an admin must get through
+])
+def test_cache_check_judges_each_pair_of_calls(first, second, cold, admin, outcome):
+    assert judge(first, second, cold=cold, admin=admin).outcome == outcome
+
+
+def test_cache_check_fills_in_the_first_product_and_category():
+    listing = Reply(200, 0.01, "MISS", {"data": {"products": [{"id": 9, "category": "hot drinks"}], "fromCache": False}})
+    paths, left_out = endpoint_paths(listing)
+    assert paths[:3] == ["/products", "/products?category=hot%20drinks", "/products/9"]
+    assert len(paths) == 9 and left_out == []
+
+    paths, left_out = endpoint_paths(Reply(200, 0.01, "MISS", {"data": {"products": [], "fromCache": False}}))
+    assert left_out == ["/products?category={category}", "/products/{product_id}"] and len(paths) == 7
+
+
+def test_cache_check_fails_when_the_server_cannot_be_reached():
+    from shop.testing.redis_server import free_port
+
+    with pytest.raises(CommandError, match="Cannot reach"):
+        run("cache_check", "--base-url", f"http://127.0.0.1:{free_port()}", "--timeout", "2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cache_check_against_the_running_app(live_server, admin_user):
+    from shop.models import Business
+
+    baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
+    if not Business.objects.exists():
+        baker.make(Business)
+    report = run("cache_check", "--base-url", live_server.url, "--email", admin_user.email,
+                 "--password", "admin-pass-123")
+    assert "Cache cleared" in report
+    assert report.count("OK    GET") == 9, report
+    assert "MISS → HIT" in report

@@ -1,0 +1,87 @@
+"""The broker is down (nothing listens on its port): writes still succeed, nothing that matters is lost,
+and the outage is logged once, not once per request."""
+
+import logging
+import time
+from decimal import Decimal
+
+import pytest
+from model_bakery import baker
+
+from orders.models import Order
+from orders.services import order_place, order_status_set
+from shop.models import Notification
+from shop.queueing import enqueue
+from shop.tasks import notification_deliver
+from shop.testing.celery import celery_app_using, redis_broker
+from shop.testing.redis_server import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def broker_down():
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    with celery_app_using(url, {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}) as app:
+        yield app
+
+
+@pytest.fixture
+def product():
+    return baker.make("products.Product", name="Soup", category="food", price=Decimal("4.00"), stock=100)
+
+
+def queueing_errors(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "shop.queueing" and r.levelno >= logging.ERROR]
+
+
+def test_orders_and_status_changes_succeed_and_the_outage_is_logged_once(
+    broker_down, settings, caplog, customer, admin_user, product, django_capture_on_commit_callbacks
+):
+    settings.CELERY_PUBLISH_COOLDOWN = 0  # every request really tries the broker
+    caplog.set_level(logging.INFO, logger="shop.queueing")
+    orders = []
+    for _ in range(4):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            order = order_place(
+                user=customer,
+                items=[{"product_id": product.pk, "quantity": 1}],
+                delivery_address="2 High Street",
+                payment_method="card",
+            )
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+        assert callbacks, "the delivery is queued after commit"
+        assert time.monotonic() - started < 5, "a refused broker must not hold a request up"
+        orders.append(order)
+
+    assert Order.objects.filter(status=Order.Status.PREPARING).count() == 4
+    rows = Notification.objects.filter(order__in=orders)
+    assert [n.delivery_status for n in rows] == ["pending"] * 4
+    assert len(queueing_errors(caplog)) == 1
+    assert "broker unreachable" in queueing_errors(caplog)[0].getMessage()
+
+
+def test_enqueue_reports_failure_without_raising_and_skips_the_broker_during_the_cool_down(broker_down, settings):
+    settings.CELERY_PUBLISH_COOLDOWN = 60
+    assert enqueue(notification_deliver, 1) is False
+    started = time.monotonic()
+    assert enqueue(notification_deliver, 2) is False
+    assert time.monotonic() - started < 0.05, "during the cool-down the broker is not tried at all"
+
+
+def test_queueing_resumes_and_says_so_when_the_broker_is_back(settings, caplog):
+    settings.CELERY_PUBLISH_COOLDOWN = 0
+    caplog.set_level(logging.INFO, logger="shop.queueing")
+    with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
+        assert enqueue(notification_deliver, 1) is False
+        from shop import queueing
+
+        outage = queueing.broker_outage
+    with redis_broker() as (app, prefix):
+        from shop import queueing
+
+        queueing.broker_outage = outage  # the same process, whose broker came back
+        assert enqueue(notification_deliver, 1) is True
+        assert any("reachable again" in r.getMessage() for r in caplog.records if r.name == "shop.queueing")

@@ -1,0 +1,62 @@
+"""A real Celery worker (a thread of this process) consuming from the machine's Redis as broker."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from model_bakery import baker
+
+from orders.models import Order
+from orders.services import order_place, order_status_set
+from shop.models import Notification
+from shop.tasks import notifications_retry_pending
+from shop.testing.celery import celery_app_using, redis_broker, running_worker, wait_until
+from shop.testing.redis_server import free_port
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def product():
+    return baker.make("products.Product", name="Pizza", category="food", price=Decimal("9.50"), stock=100)
+
+
+def place_order(customer, product) -> Order:
+    return order_place(
+        user=customer,
+        items=[{"product_id": product.pk, "quantity": 1}],
+        delivery_address="1 Main Street",
+        payment_method="cash",
+    )
+
+
+def delivery_of(notification_id: int) -> str:
+    return Notification.objects.values_list("delivery_status", flat=True).get(pk=notification_id)
+
+
+def test_a_status_change_is_delivered_by_a_real_worker(customer, admin_user, product):
+    with redis_broker() as (app, _prefix), running_worker(app):
+        order = place_order(customer, product)
+        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+
+        notification = Notification.objects.get(order=order)
+        assert wait_until(lambda: delivery_of(notification.pk) == "delivered", timeout=30)
+
+    notification.refresh_from_db()
+    assert notification.delivery_attempts == 1
+    assert notification.delivered_at is not None
+    assert notification.delivery_error == ""
+
+
+def test_deliveries_not_queued_while_the_broker_was_down_are_delivered_once_it_is_back(customer, admin_user, product):
+    with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
+        order = place_order(customer, product)
+        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+    notification = Notification.objects.get(order=order)
+    assert notification.delivery_status == "pending"
+
+    Notification.objects.filter(pk=notification.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    with redis_broker() as (app, _prefix), running_worker(app):
+        assert notifications_retry_pending() == 1
+        assert wait_until(lambda: delivery_of(notification.pk) == "delivered", timeout=30)

@@ -1,0 +1,182 @@
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from orders.models import Coupon, Order, OrderItem, Payment
+from orders.pricing import to_cents
+from products.cache_families import PRODUCTS_ALL
+from products.models import Product
+from shop import cache
+from shop.models import Activity, Business, Notification, User
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"orders": 150, "products": 24, "users": 20, "days": 7, "seed": 7, "no_progress": True}
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", **{**SMALL, **options}, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    models = (Business, User, Product, Coupon, Order, OrderItem, Payment, Notification, Activity)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def test_seed_creates_the_business_and_two_accounts_that_can_log_in():
+    seed()
+
+    assert Business.objects.count() == 1
+    admin = authenticate(username="admin@example.com", password="demo-admin-pass")
+    customer = authenticate(username="customer@example.com", password="demo-customer-pass")
+    assert admin is not None and admin.is_staff and admin.is_superuser
+    assert customer is not None and not customer.is_staff
+    assert User.objects.filter(is_staff=False).count() == SMALL["users"] + 1
+
+
+def test_demo_accounts_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DEMO_ADMIN_EMAIL", "boss@shop.test")
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "boss-secret-1")
+    monkeypatch.setenv("DEMO_CUSTOMER_EMAIL", "buyer@shop.test")
+    monkeypatch.setenv("DEMO_CUSTOMER_PASSWORD", "buyer-secret-1")
+
+    seed(orders=10)
+
+    assert authenticate(username="boss@shop.test", password="boss-secret-1").is_superuser
+    assert authenticate(username="buyer@shop.test", password="buyer-secret-1") is not None
+    assert not User.objects.filter(email="admin@example.com").exists()
+    # Generated customers share the customer password (one hash computed, reused).
+    generated = User.objects.filter(email__endswith="@example.net").first()
+    assert generated.check_password("buyer-secret-1")
+
+
+def test_seed_fills_a_catalogue_in_several_categories():
+    seed()
+
+    assert Product.objects.count() == SMALL["products"]
+    assert Product.objects.values("category").distinct().count() >= 5
+    assert Product.objects.filter(is_active=True, stock__gt=0).exists()
+    assert len(set(Product.objects.values_list("slug", flat=True))) == SMALL["products"]
+
+
+def test_seed_creates_active_and_expired_coupons_of_both_kinds():
+    seed()
+    now = timezone.now()
+
+    assert Coupon.objects.filter(is_active=True, valid_from__lte=now, valid_until__gt=now).exists()
+    assert Coupon.objects.filter(valid_until__lte=now).exists()
+    assert set(Coupon.objects.values_list("discount_type", flat=True)) == {"percent", "fixed"}
+
+
+def test_orders_have_items_and_totals_computed_like_the_order_service():
+    seed()
+    business = Business.objects.get()
+
+    orders = Order.objects.prefetch_related("items")
+    assert orders.count() == SMALL["orders"]
+    for order in orders:
+        items = list(order.items.all())
+        assert items, order.number
+        assert all(item.line_total == item.unit_price * item.quantity for item in items)
+        assert order.subtotal == sum(item.line_total for item in items)
+        assert order.tax == to_cents((order.subtotal - order.discount) * business.tax_rate / 100)
+        assert order.total == order.subtotal - order.discount + order.delivery_fee + order.tax
+        assert order.subtotal >= business.min_order_amount
+
+
+def test_coupon_use_is_counted_and_within_limits():
+    seed(orders=400)
+
+    uses = Counter(Order.objects.exclude(coupon=None).values_list("coupon__code", flat=True))
+    assert uses, "some orders use a coupon"
+    for coupon in Coupon.objects.all():
+        assert coupon.used_count == uses.get(coupon.code, 0)
+        assert coupon.usage_limit is None or coupon.used_count <= coupon.usage_limit
+    for order in Order.objects.exclude(coupon=None).select_related("coupon"):
+        assert order.coupon.valid_from <= order.created_at < order.coupon.valid_until
+        assert order.discount > 0 and order.coupon_code == order.coupon.code
+
+
+def test_statuses_spread_over_the_flow_with_some_orders_in_progress_today():
+    seed()
+    tz = ZoneInfo(Business.objects.get().timezone)
+    today = timezone.now().astimezone(tz).date()
+
+    assert {"pending", "preparing", "delivered", "cancelled"} <= set(Order.objects.values_list("status", flat=True))
+    today_statuses = {o.status for o in Order.objects.all() if o.created_at.astimezone(tz).date() == today}
+    assert today_statuses & {"pending", "preparing"}
+    assert not Order.objects.filter(created_at__gt=timezone.now()).exists()
+    days = {o.created_at.astimezone(tz).date() for o in Order.objects.all()}
+    assert len(days) >= SMALL["days"] - 1
+
+
+def test_payments_match_the_orders_they_pay_for():
+    seed()
+
+    assert Payment.objects.filter(status="completed").exists()
+    assert Payment.objects.filter(status__in=["refunded", "failed"]).exists()
+    assert not Payment.objects.filter(status="completed", completed_at=None).exists()
+    paid = Order.objects.filter(payment_status="paid")
+    assert paid.exists()
+    assert not paid.exclude(payments__status="completed").exists()
+    assert not Order.objects.filter(status="delivered", payment_status="unpaid").exists()
+    assert not Payment.objects.exclude(amount=F("order__total")).exists()
+
+
+def test_notifications_and_activities_are_written():
+    seed()
+
+    assert Notification.objects.filter(order__isnull=False).exists()
+    assert Activity.objects.filter(action="order.placed").count() == SMALL["orders"]
+
+
+def test_order_numbers_are_unique_and_follow_time():
+    seed()
+
+    numbers = list(Order.objects.order_by("created_at", "id").values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    assert numbers == sorted(numbers)
+
+
+def test_second_run_changes_nothing():
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert "already has" in output
+    assert row_counts() == before
+
+
+def test_seed_clears_the_cache_because_bulk_writes_send_no_signals():
+    cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []})
+    assert cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []}).hit
+
+    seed(orders=5)
+
+    assert not cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []}).hit
+
+
+def test_same_seed_gives_the_same_catalogue_and_customers():
+    def snapshot():
+        products = list(Product.objects.order_by("slug").values_list("name", "price", "stock", "is_active"))
+        emails = sorted(User.objects.values_list("email", flat=True))
+        return products, emails
+
+    seed(orders=0)
+    first = snapshot()
+    for model in (Activity, Notification, Payment, OrderItem, Order, Coupon, Product, User, Business):
+        model.objects.all().delete()
+    seed(orders=0)
+
+    assert snapshot() == first
+    assert Product.objects.aggregate(n=Count("id", filter=Q(price__gt=Decimal("0"))))["n"] == SMALL["products"]
