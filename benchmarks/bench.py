@@ -249,6 +249,7 @@ def machine() -> dict:
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
     import django
     return {
+        "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
@@ -280,6 +281,7 @@ def main() -> int:
     env = app_env(database_url=f"{PG_SERVER}/{DB_NAME}", redis_url=redis_server.url, prefix=PREFIX)
     store = ensure_store(env)
     bench_started = time.monotonic()
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     found = discover(env)
     params = {"category": found["categories"][0], "product_id": found["product_ids"][0]}
     endpoints = [{"name": n, "path": p.format(**params), "admin": a, "family": f} for n, p, a, f in ENDPOINTS]
@@ -306,6 +308,7 @@ def main() -> int:
     result = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
+        "load_before": load_before,
         "store": store,
         "setup": {
             "gunicorn": f"{args.workers} × {args.worker_class} workers" + (

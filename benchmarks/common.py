@@ -90,6 +90,7 @@ def app_env(*, database_url: str, redis_url: str, prefix: str, **extra: str) -> 
         JWT_ACCESS_MINUTES="120",
         SHOP_LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(ROOT),
     )
     env.pop("CELERY_BROKER_URL", None)  # tasks run eagerly: no broker to disturb or depend on
     env.pop("TEST_DB_NAME", None)

@@ -81,7 +81,9 @@ def markdown(result: dict, targets: list[dict]) -> str:
         f"### Benchmark ({result['when']})",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; {m['os']}; Python {m['python']}, "
-        f"Django {m['django']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}.",
+        f"Django {m['django']}, PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}. "
+        f"Load average before the run {' '.join(result['load_before'])}, after {' '.join(m['load_average'])} "
+        "(the machine runs other work too).",
         f"Store: {store['orders']:,} orders, {store['products']:,} products, {store['users']:,} users. "
         f"Server: gunicorn {setup['gunicorn']} on 127.0.0.1; load: wrk {setup['wrk']}. "
         "Hit = cache on, entry present; miss = `CACHE_ENABLED=0` (every request from PostgreSQL). "

@@ -53,6 +53,11 @@ def business_timezone() -> ZoneInfo:
         return ZoneInfo(settings.TIME_ZONE)
 
 
+def dashboard_currency() -> str:
+    """The store's currency code for labelling amounts ("" before the business row exists)."""
+    return Business.objects.values_list("currency", flat=True).first() or ""
+
+
 def local_day_start(day: date, tz: ZoneInfo) -> datetime:
     """The aware instant a local calendar day begins (23 or 25 hours before the next, across DST)."""
     return datetime.combine(day, time.min, tzinfo=tz)
@@ -259,8 +264,3 @@ def cache_monitor_overview(*, keys_shown: int = 100) -> dict:
             }
         )
     return {"redis": stats["redis"], "families": families}
-
-
-def dashboard_currency() -> str:
-    """The store's currency code for labelling amounts ("" before the business row exists)."""
-    return Business.objects.values_list("currency", flat=True).first() or ""

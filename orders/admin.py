@@ -62,7 +62,7 @@ def _order_status_action(status: str, description: str):
         )
 
     action.__name__ = f"set_status_{status.replace('-', '_')}"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["set_status"])(action)
 
 
 def _payment_status_action(status: str, description: str):
@@ -76,7 +76,7 @@ def _payment_status_action(status: str, description: str):
         )
 
     action.__name__ = f"set_payment_{status}"
-    return admin.action(description=description)(action)
+    return admin.action(description=description, permissions=["set_status"])(action)
 
 
 @admin.register(Coupon)
@@ -193,6 +193,10 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_set_status_permission(self, request):
+        """Status actions go through the services, so they need the model's change permission."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
@@ -209,6 +213,10 @@ class PaymentAdmin(admin.ModelAdmin):
         _payment_status_action(Payment.Status.FAILED, "Mark the selected payments failed"),
         _payment_status_action(Payment.Status.REFUNDED, "Refund the selected payments"),
     )
+
+    def has_set_status_permission(self, request):
+        """Status actions go through the services, so they need the model's change permission."""
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.display(description="customer", ordering="order__user__email")
     def customer(self, payment):

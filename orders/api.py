@@ -111,7 +111,9 @@ class CouponListApi(APIView):
         return ok(page, "Coupons retrieved")
 
     @extend_schema(
-        summary="Create a coupon (admin)", request=CouponInput, responses={201: COUPON, **error_responses(400, 401, 403)}
+        summary="Create a coupon (admin)",
+        request=CouponInput,
+        responses={201: COUPON, **error_responses(400, 401, 403)},
     )
     def post(self, request):
         coupon = services.coupon_create(user=request.user, **parsed(CouponInput, request.data))
@@ -126,7 +128,9 @@ class CouponDetailApi(APIView):
         return ok({"coupon": CouponOutput(selectors.coupon_get(coupon_id=coupon_id)).data}, "Coupon retrieved")
 
     @extend_schema(
-        summary="Replace a coupon (admin)", request=CouponInput, responses={200: COUPON, **error_responses(400, 401, 403, 404)}
+        summary="Replace a coupon (admin)",
+        request=CouponInput,
+        responses={200: COUPON, **error_responses(400, 401, 403, 404)},
     )
     def put(self, request, coupon_id: int):
         return self._update(request, coupon_id, partial=False)

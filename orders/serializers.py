@@ -12,7 +12,8 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 class StrictInput(serializers.Serializer):
 
     def to_internal_value(self, data):
-        unknown = {key: ["Unknown field."] for key in sorted(set(data) - set(self.fields))} if isinstance(data, dict) else {}
+        extra_keys = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        unknown = {key: ["Unknown field."] for key in extra_keys}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:

@@ -73,19 +73,26 @@ def _coupon_rules(*, fields: dict, coupon_id: int | None) -> None:
         raise ApplicationError("Validation failed", errors)
 
 
+COUPON_RULE_FIELDS = (
+    "code", "value", "discount_type", "max_discount", "valid_from", "valid_until", "usage_limit", "used_count"
+)
+
+
 def _coupon_save(coupon: Coupon, fields: dict) -> Coupon:
-    merged = {name: getattr(coupon, name) for name in ("code", "value", "discount_type", "max_discount",
-                                                       "valid_from", "valid_until", "usage_limit", "used_count")}
-    merged.update(fields)
+    merged = {name: getattr(coupon, name) for name in COUPON_RULE_FIELDS} | fields
     _coupon_rules(fields=merged, coupon_id=coupon.pk)
+    creating = coupon.pk is None
     for name, value in fields.items():
         setattr(coupon, name, value)
     try:
         with transaction.atomic():
-            coupon.save()
-    except IntegrityError:
-        # Two admins saving the same code at once: the unique index on lower(code) decides.
-        raise ApplicationError("Validation failed", {"code": ["A coupon with this code already exists."]})
+            # Only the fields given: a full save would write back a used_count that orders have
+            # moved on since this coupon was read.
+            coupon.save(update_fields=None if creating else [*fields, "updated_at"])
+    except IntegrityError as error:
+        if "coupon_code_unique_ci" in str(error):  # two admins saving the same code at once
+            raise ApplicationError("Validation failed", {"code": ["A coupon with this code already exists."]})
+        raise Conflict("The coupon changed while it was being saved; reload it and try again")
     return coupon
 
 

@@ -23,6 +23,8 @@ POSTGRES_INT_MAX = 2**31 - 1
 
 @extend_schema_serializer(component_name="Product")
 class ProductOutputSerializer(serializers.ModelSerializer):
+    image_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+
     class Meta:
         model = Product
         fields = PRODUCT_FIELDS

@@ -63,7 +63,10 @@ def store_has_data() -> bool:
 
 
 def demo_store_seed(
-    *, options: DemoOptions, log: Callable[[str], None] = lambda _: None, on_orders: Callable[[int], None] = lambda _: None
+    *,
+    options: DemoOptions,
+    log: Callable[[str], None] = lambda _: None,
+    on_orders: Callable[[int], None] = lambda _: None,
 ) -> dict[str, int]:
     """Fill an empty store. Returns how many rows of each kind were written."""
     with transaction.atomic():
@@ -279,7 +282,8 @@ class _DemoStoreBuilder:
             hours_today = hours[: now_local.hour + 1]
             for day in rng.choices(days, weights=weights, k=rest):
                 is_today = day == self.today
-                hour = rng.choices(range(len(hours_today if is_today else hours)), weights=hours_today if is_today else hours)[0]
+                day_hours = hours_today if is_today else hours
+                hour = rng.choices(range(len(day_hours)), weights=day_hours)[0]
                 minute_limit = now_local.minute if is_today and hour == now_local.hour else 59
                 local = datetime.combine(
                     day, time(hour, rng.randint(0, minute_limit), rng.randint(0, 59)), tzinfo=self.tz

@@ -97,6 +97,9 @@ BUSINESS_FIELDS = [
 
 @extend_schema_serializer(component_name="Business")
 class BusinessOutputSerializer(serializers.ModelSerializer):
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")
+    logo_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
+
     class Meta:
         model = Business
         fields = BUSINESS_FIELDS

@@ -86,3 +86,20 @@ def test_reads_populate_one_key_per_parameter(store_now):
     assert [k["key"] for k in store.family_keys(DASHBOARD_REVENUE_CHART)] == ["dashboard:revenue-chart:30"]
     assert 0 < store.family_keys(DASHBOARD_REVENUE_CHART)[0]["ttl"] <= 300
     assert store.family_keys(DASHBOARD_STATS) == []
+
+
+def test_an_order_placed_through_the_order_service_shows_in_the_next_stats_and_top_products(
+    store_now, django_capture_on_commit_callbacks
+):
+    from orders.services import order_place
+
+    assert selectors.dashboard_stats().data["todayOrders"] == 0
+    assert selectors.dashboard_top_products(limit=5).data == {"products": []}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_place(user=store_now["user"], items=[{"product_id": store_now["product"].id, "quantity": 2}],
+                    delivery_address="1 Main St", payment_method="cash")
+
+    stats, top = selectors.dashboard_stats(), selectors.dashboard_top_products(limit=5)
+    assert not stats.hit and stats.data["todayOrders"] == 1
+    assert not top.hit and [(p["name"], p["totalQuantity"]) for p in top.data["products"]] == [("Soap", 2)]

@@ -246,3 +246,15 @@ def test_usage_limit_cannot_go_below_the_uses_already_counted(admin_client, make
     coupon = make_coupon("USED", usage_limit=10, used_count=4)
     response = admin_client.patch(f"/api/v1/coupons/{coupon.pk}", {"usage_limit": 3}, format="json")
     assert response.status_code == 400 and "usage_limit" in response.json()["errors"]
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_does_not_write_back_a_stale_used_count(admin_user, make_coupon):
+    from orders.services import coupon_update
+
+    coupon = make_coupon("BUSY", usage_limit=10)
+    stale = Coupon.objects.get(pk=coupon.pk)
+    Coupon.objects.filter(pk=coupon.pk).update(used_count=3)  # orders placed meanwhile
+    coupon_update(coupon=stale, user=admin_user, description="Edited")
+    coupon.refresh_from_db()
+    assert (coupon.description, coupon.used_count) == ("Edited", 3)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.signals import setup_logging
 from django.conf import settings
 
 from shop import queueing
@@ -64,11 +65,19 @@ def redis_broker():
             client.unlink(key)
 
 
+def _leave_logging_alone(**kwargs) -> None:
+    """A `setup_logging` receiver: its presence stops the worker from reconfiguring pytest's logging."""
+
+
 @contextmanager
 def running_worker(app):
     app.loader.import_default_modules()
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
-        yield
+    setup_logging.connect(_leave_logging_alone)
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        setup_logging.disconnect(_leave_logging_alone)
 
 
 def wait_until(condition, *, timeout: float, interval: float = 0.05) -> bool:

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -272,3 +273,65 @@ def test_business_with_an_unknown_time_zone_is_refused(staff_client):
     assert response.status_code == 200
     assert "timezone" in response.context["adminform"].form.errors
     assert not Business.objects.exists()
+
+
+def run_action(client, label: str, action: str, *objects):
+    return client.post(
+        admin_url(label, "changelist"), {"action": action, "_selected_action": [obj.pk for obj in objects]}, follow=True
+    )
+
+
+def test_order_status_action_moves_the_order_through_the_service(staff_client, store):
+    order = store["orders.order"]
+
+    run_action(staff_client, "orders.order", "set_status_preparing", order)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PREPARING
+    assert Notification.objects.filter(order=order, title__icontains="preparing").exists()
+    assert Activity.objects.filter(action="order.status_changed", description__contains=order.number).exists()
+
+
+def test_order_status_action_refuses_a_jump_in_the_flow_and_says_why(staff_client, store):
+    order = store["orders.order"]
+
+    response = run_action(staff_client, "orders.order", "set_status_delivered", order)
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    assert "cannot become delivered" in response.content.decode()
+
+
+def test_cancelling_in_the_admin_gives_the_stock_back(staff_client, store):
+    order, product = store["orders.order"], store["products.product"]
+
+    run_action(staff_client, "orders.order", "set_status_cancelled", order)
+
+    order.refresh_from_db()
+    product.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+    assert product.stock == 10 + 2
+
+
+def test_refunding_a_payment_in_the_admin_marks_the_order_refunded(staff_client, store):
+    payment = store["orders.payment"]
+
+    run_action(staff_client, "orders.payment", "set_payment_refunded", payment)
+
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert payment.order.payment_status == Order.PaymentStatus.REFUNDED
+
+
+def test_status_actions_need_the_change_permission(client, store):
+    viewer = User.objects.create_user(email="viewer@example.test", password="viewer-pass-1", name="V", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_order", "view_payment"]))
+    client.force_login(viewer)
+
+    response = client.get(admin_url("orders.order", "changelist"))
+
+    assert response.status_code == 200
+    assert "set_status_preparing" not in response.content.decode()
+    run_action(client, "orders.order", "set_status_preparing", store["orders.order"])
+    store["orders.order"].refresh_from_db()
+    assert store["orders.order"].status == Order.Status.PENDING

@@ -39,5 +39,6 @@ def test_schema_conformance_under_generated_requests(live_server, tmp_path):
         "--no-color",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    Path("/tmp/api1_st_out.txt").write_text(result.stdout)
     print(result.stdout[-6000:])
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

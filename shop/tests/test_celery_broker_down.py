@@ -13,7 +13,7 @@ from orders.services import order_place, order_status_set
 from shop.models import Notification
 from shop.queueing import enqueue
 from shop.tasks import notification_deliver
-from shop.testing.celery import celery_app_using, redis_broker
+from shop.testing.celery import celery_app_using
 from shop.testing.redis_server import free_port
 
 pytestmark = pytest.mark.django_db
@@ -71,17 +71,18 @@ def test_enqueue_reports_failure_without_raising_and_skips_the_broker_during_the
     assert time.monotonic() - started < 0.05, "during the cool-down the broker is not tried at all"
 
 
-def test_queueing_resumes_and_says_so_when_the_broker_is_back(settings, caplog):
+def test_queueing_resumes_and_says_so_when_the_broker_is_back(redis_server, settings, caplog):
     settings.CELERY_PUBLISH_COOLDOWN = 0
     caplog.set_level(logging.INFO, logger="shop.queueing")
-    with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
-        assert enqueue(notification_deliver, 1) is False
-        from shop import queueing
-
-        outage = queueing.broker_outage
-    with redis_broker() as (app, prefix):
-        from shop import queueing
-
-        queueing.broker_outage = outage  # the same process, whose broker came back
+    with celery_app_using(redis_server.url, {"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0}):
         assert enqueue(notification_deliver, 1) is True
-        assert any("reachable again" in r.getMessage() for r in caplog.records if r.name == "shop.queueing")
+        redis_server.kill()
+        assert enqueue(notification_deliver, 2) is False
+        assert enqueue(notification_deliver, 3) is False
+        redis_server.start()
+        assert enqueue(notification_deliver, 4) is True
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "shop.queueing"]
+    assert len(queueing_errors(caplog)) == 1
+    assert sum("reachable again" in m for m in messages) == 1
+    assert redis_server.client().llen("celery") == 1, "the task queued after the restart reached the broker"

@@ -27,13 +27,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         defaults = DemoOptions()
-        parser.add_argument("--orders", type=positive, default=defaults.orders, help="orders to create (default %(default)s)")
-        parser.add_argument("--products", type=positive, default=defaults.products, help="products (default %(default)s)")
-        parser.add_argument("--users", type=positive, default=defaults.users, help="generated customers (default %(default)s)")
-        parser.add_argument("--days", type=int, default=defaults.days, help="days of order history, today included (default %(default)s)")
-        parser.add_argument("--seed", type=int, default=defaults.seed, help="random seed: same seed, same store (default %(default)s)")
-        parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="rows per INSERT (default %(default)s)")
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway when stderr is not a terminal)")
+        options = [
+            ("--orders", positive, defaults.orders, "orders to create"),
+            ("--products", positive, defaults.products, "products in the catalogue"),
+            ("--users", positive, defaults.users, "generated customers (besides the two demo accounts)"),
+            ("--days", int, defaults.days, "days of order history, today included"),
+            ("--seed", int, defaults.seed, "random seed: the same seed gives the same catalogue and customers"),
+            ("--batch-size", int, defaults.batch_size, "rows per INSERT"),
+        ]
+        for flag, kind, default, help_text in options:
+            parser.add_argument(flag, type=kind, default=default, help=f"{help_text} (default %(default)s)")
+        parser.add_argument(
+            "--no-progress", action="store_true", help="no progress bar (it is off anyway when stderr is not a terminal)"
+        )
 
     def handle(self, *args, **opts):
         if opts["days"] < 1 or opts["batch_size"] < 1:
@@ -58,7 +64,8 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         show_progress = not opts["no_progress"] and sys.stderr.isatty() and opts["verbosity"] > 0
-        with tqdm(total=options.orders, desc="orders", unit=" orders", file=sys.stderr, disable=not show_progress) as bar:
+        bar = tqdm(total=options.orders, desc="orders", unit=" orders", file=sys.stderr, disable=not show_progress)
+        with bar:
             counts = demo_store_seed(
                 options=options,
                 log=(lambda line: bar.write(line, file=sys.stderr)) if opts["verbosity"] > 1 else (lambda _: None),

@@ -1,0 +1,42 @@
+"""Beat's coupon housekeeping: expired coupons are switched off, and coupons:active is cleared."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from orders.models import Coupon
+from orders.selectors import coupon_active_list
+from orders.tasks import coupons_deactivate_expired
+
+pytestmark = pytest.mark.django_db
+
+
+def test_expired_coupons_are_deactivated_and_the_active_list_is_cleared(
+    make_coupon, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    current = make_coupon(code="NOW10")
+    expired = make_coupon(code="OLD10", valid_from=now - timedelta(days=10), valid_until=now - timedelta(days=1))
+    coupon_active_list()
+    assert coupon_active_list().hit
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert coupons_deactivate_expired() == 1
+
+    assert Coupon.objects.get(pk=expired.pk).is_active is False
+    assert Coupon.objects.get(pk=current.pk).is_active is True
+    after = coupon_active_list()
+    assert not after.hit, "QuerySet.update() sends no signal: the task must clear coupons:active itself"
+    assert [c["code"] for c in after.data["coupons"]] == ["NOW10"]
+
+
+def test_nothing_expired_changes_nothing_and_keeps_the_cache(make_coupon, django_capture_on_commit_callbacks):
+    make_coupon(code="NOW10")
+    coupon_active_list()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert coupons_deactivate_expired() == 0
+
+    assert callbacks == []
+    assert coupon_active_list().hit

@@ -1,0 +1,68 @@
+"""What each periodic task does when beat runs it (tasks run in-process here, eagerly)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from model_bakery import baker
+
+from dashboard.selectors import dashboard_stats
+from dashboard.tasks import dashboard_stats_refresh, dashboard_stats_rollover
+from orders.models import Order
+from shop import cache
+from shop.models import Notification, User
+from shop.notifications import notification_create
+from shop.tasks import notifications_retry_pending
+from shop.testing.celery import celery_app_using
+from shop.testing.redis_server import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def stats_invalidations() -> int:
+    return cache.get_store().stats()["families"]["dashboard:stats"]["invalidations"]
+
+
+def test_the_stats_refresh_rebuilds_today_so_the_next_read_is_a_fresh_hit(customer):
+    before = dashboard_stats().data
+    User.objects.filter(pk=customer.pk).update(is_active=False)  # a write no signal reports
+    assert dashboard_stats().data["totalUsers"] == before["totalUsers"]
+
+    dashboard_stats_refresh()
+
+    after = dashboard_stats()
+    assert after.hit, "the refresh left the entry warm"
+    assert after.data["totalUsers"] == before["totalUsers"] - 1, "and rebuilt it rather than keeping the old one"
+
+
+def test_the_midnight_rollover_clears_today(customer):
+    order = baker.make(Order, user=customer, subtotal=Decimal("5"), total=Decimal("5"), payment_method="cash")
+    assert dashboard_stats().data["todayOrders"] == 1
+    # Midnight passes: the order now belongs to yesterday, and nothing was written to say so.
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=1))
+    assert dashboard_stats().data["todayOrders"] == 1
+    invalidations = stats_invalidations()
+
+    dashboard_stats_rollover()
+
+    assert stats_invalidations() == invalidations + 1
+    after = dashboard_stats()
+    assert after.data["todayOrders"] == 0
+    assert after.hit
+
+
+def test_deliveries_still_pending_after_a_while_are_queued_again(customer, django_capture_on_commit_callbacks):
+    with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
+        with django_capture_on_commit_callbacks(execute=True):
+            stuck = notification_create(user=customer, title="Order A: preparing")
+            recent = notification_create(user=customer, title="Order B: preparing")
+    assert set(Notification.objects.values_list("delivery_status", flat=True)) == {"pending"}
+    Notification.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+
+    assert notifications_retry_pending() == 1
+
+    stuck.refresh_from_db()
+    recent.refresh_from_db()
+    assert stuck.delivery_status == "delivered"
+    assert recent.delivery_status == "pending", "a recent one may still be on its way: left alone"
