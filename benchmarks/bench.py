@@ -54,6 +54,7 @@ DB_NAME = os.environ.get("BENCH_DB_NAME") or "shop_bench"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER") or "postgres://postgres@127.0.0.1:5432"
 STORE_SIZE = {"orders": 100_000, "products": 500, "users": 10_000}
 PREFIX = "bench"
+FLOOR_PATH = "/api/v1/bench/floor"
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 
 # name, path (formatted with discovered ids), needs the admin token, cache family
@@ -162,12 +163,19 @@ def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_serve
         for _ in range(2):  # fill the entry (cache on) and check it answers
             status, _, headers, _ = request(server.port, "GET", ep["path"], token=ep_token)
         xcache = headers.get("X-Cache")
+        family = ep["family"]
         before = redis_stats(redis_server)
         wrk(server.port, ep["path"], token=ep_token, seconds=args.warmup, connections=args.connections)
-        runs = [wrk(server.port, ep["path"], token=ep_token, seconds=args.duration, connections=args.connections)
-                for _ in range(args.runs)]
+        runs, floor_runs = [], []
+        for _ in range(args.runs):
+            if mode == "hit" and family:
+                # The floor, interleaved with the endpoint: each ratio compares runs seconds apart, so
+                # other work on the machine drifting in or out moves both sides of it alike.
+                floor_runs.append(wrk(server.port, FLOOR_PATH, token=ep_token, seconds=args.duration,
+                                      connections=args.connections))
+            runs.append(wrk(server.port, ep["path"], token=ep_token, seconds=args.duration,
+                            connections=args.connections))
         after = redis_stats(redis_server)
-        family = ep["family"]
         hits = after.get(f"{family}:hits", 0) - before.get(f"{family}:hits", 0) if family else None
         misses = after.get(f"{family}:misses", 0) - before.get(f"{family}:misses", 0) if family else None
         results[ep["name"]] = {
@@ -180,12 +188,16 @@ def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_serve
             "errors": sum(r["errors"] for r in runs),
             "non_2xx": sum(r["status"] for r in runs),
             "runs": [{k: r[k] for k in ("rps", "p50_us", "p99_us", "requests", "errors")} for r in runs],
+            "floor_ratio": statistics.median(r["rps"] / f["rps"] for r, f in zip(runs, floor_runs))
+            if floor_runs else None,
+            "floor_rps": statistics.median(f["rps"] for f in floor_runs) if floor_runs else None,
             "layer_hits": hits,
             "layer_misses": misses,
         }
         log(f"  {mode:4} {ep['name']:22} {results[ep['name']]['rps']:8.0f} req/s  "
             f"p50 {results[ep['name']]['p50_ms']:8.2f} ms  p99 {results[ep['name']]['p99_ms']:8.2f} ms  "
-            f"X-Cache {xcache}  errors {results[ep['name']]['errors']}")
+            f"X-Cache {xcache}  errors {results[ep['name']]['errors']}"
+            + (f"  ÷ floor {results[ep['name']]['floor_ratio']:.2f}" if floor_runs else ""))
     return results
 
 

@@ -18,9 +18,10 @@ def bearer_client(user=None) -> APIClient:
 
 @pytest.fixture(autouse=True)
 def no_throttle_history():
-    """Login/register throttle history lives in the shared cache; no test inherits another's."""
+    """Login/register throttle history lives in the shared cache; no test inherits or leaves any."""
     django_cache.delete_pattern("throttle_*")
     yield
+    django_cache.delete_pattern("throttle_*")
 
 
 @pytest.fixture

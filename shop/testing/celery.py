@@ -14,6 +14,7 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from celery.signals import setup_logging
 from django.conf import settings
+from kombu import pools
 
 from shop import queueing
 from shop.celery import app as celery_app
@@ -22,10 +23,10 @@ _SWITCHED = ("broker_url", "broker_transport_options", "task_always_eager", "wor
 
 
 def _drop_broker_connections(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Close and forget the app's connection and producer pools (kombu keeps them in global groups)."""
+    app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @contextmanager
