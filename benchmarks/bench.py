@@ -191,6 +191,7 @@ def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_serve
             "floor_ratio": statistics.median(r["rps"] / f["rps"] for r, f in zip(runs, floor_runs))
             if floor_runs else None,
             "floor_rps": statistics.median(f["rps"] for f in floor_runs) if floor_runs else None,
+            "rss_kib_after": server.worker_rss_kib(),
             "layer_hits": hits,
             "layer_misses": misses,
         }
@@ -213,9 +214,11 @@ def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | No
                 available.append(ep)
             else:
                 log(f"  {ep['name']}: {ep['path']} answered {status}; left out")
-        for ep in available:  # every code path once in every worker before the first RSS reading
-            for _ in range(args.workers * 2):
-                request(server.port, "GET", ep["path"], token=token if ep["admin"] else None)
+        # Every code path under load in every worker before the first RSS reading: the start of the run
+        # is the workers' steady state, so growth after it is growth, not warm-up.
+        for ep in available:
+            wrk(server.port, ep["path"], token=token if ep["admin"] else None, seconds=args.warmup,
+                connections=args.connections)
         rss_start = server.worker_rss_kib()
         results = drive(server, available, token, args, redis_server, mode)
         rss_end = server.worker_rss_kib()
@@ -243,10 +246,14 @@ def discover(env: dict) -> dict:
     return json.loads(django_eval(
         "import json; from products.models import Product\n"
         "active = Product.objects.filter(is_active=True).order_by('id')\n"
-        "ids = list(active.values_list('id', flat=True)[:200])\n"
+        "from shop.models import Business\n"
+        "ids = list(active.values_list('id', flat=True))\n"
         "cats = sorted(set(active.values_list('category', flat=True)))\n"
-        "orderable = list(active.filter(stock__gte=200).values_list('id', flat=True)[:100])\n"
-        "print(json.dumps({'product_ids': ids, 'categories': cats, 'orderable_ids': orderable}))",
+        "orderable = {p.id: str(p.price) for p in active.filter(stock__gte=200)[:100]}\n"
+        "business = Business.objects.first()\n"
+        "minimum = str(business.min_order_amount) if business else '0'\n"
+        "print(json.dumps({'product_ids': ids, 'categories': cats, 'orderable': orderable, "
+        "'min_order_amount': minimum}))",
         env=env,
     ))
 
@@ -315,7 +322,7 @@ def main() -> int:
             "customer_email": CUSTOMER_EMAIL, "customer_password": CUSTOMER_PASSWORD,
             **found,
         }
-        counts = instrument(env, "counts", json.dumps(spec))
+        counts = instrument(dict(env, BENCH_FLOOR="1"), "counts", json.dumps(spec))
 
     result = {
         "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

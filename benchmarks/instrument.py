@@ -17,8 +17,11 @@ How it counts:
 
 import json
 import random
+import statistics
 import sys
+import time
 from collections import Counter, defaultdict
+from decimal import Decimal
 
 import django
 
@@ -80,8 +83,22 @@ def login(client: Client, email: str, password: str) -> str:
     return response.json()["data"]["access"]
 
 
+def median_ms(client: Client, path: str, token: str | None, n: int) -> float:
+    """Service time without the network: the median of n requests through the test client."""
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        client.get(path, **headers)
+        samples.append(time.perf_counter() - started)
+    return round(statistics.median(samples) * 1000, 3)
+
+
 def endpoint_costs(client: Client, endpoints: list[dict], admin_token: str) -> dict:
-    results = {}
+    results = {
+        "floor": {"inproc_ms": median_ms(client, "/api/v1/bench/floor", None, 300)},
+        "floor (admin token)": {"inproc_ms": median_ms(client, "/api/v1/bench/floor", admin_token, 300)},
+    }
     for ep in endpoints:
         token = admin_token if ep["admin"] else None
         call(client, "GET", ep["path"], token)  # warm the process (imports, connections) on this path
@@ -89,8 +106,10 @@ def endpoint_costs(client: Client, endpoints: list[dict], admin_token: str) -> d
             cache.clear(ep["family"], cause="bench instrument")
         miss = call(client, "GET", ep["path"], token)
         hits = [call(client, "GET", ep["path"], token) for _ in range(5)]
+        hit_ms = median_ms(client, ep["path"], token, 300)
         with cache.use_store(disabled_store()):
             off = [call(client, "GET", ep["path"], token) for _ in range(3)]
+            off_ms = median_ms(client, ep["path"], token, 7)
         results[ep["name"]] = {
             "status": [miss["status"], *[h["status"] for h in hits], *[o["status"] for o in off]],
             "miss_xcache": miss["xcache"],
@@ -102,14 +121,24 @@ def endpoint_costs(client: Client, endpoints: list[dict], admin_token: str) -> d
             "sql_hit_text": hits[-1]["sql_text"],
             "sql_off": max(o["sql"] for o in off),
             "redis_off": max(o["redis"] for o in off),
+            "inproc_hit_ms": hit_ms,
+            "inproc_off_ms": off_ms,
         }
     return results
 
 
 def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
-    """80% product and business reads (anonymous), 15% dashboard reads (staff), 5% order placements."""
+    """80% product and business reads (anonymous), 15% dashboard reads (staff), 5% order placements.
+
+    Product popularity is skewed as in a real shop (Zipf-like: the k-th product is asked for about
+    1/k as often as the first); order placements buy 1-3 products with enough stock, enough of
+    them to pass the store's minimum order amount.
+    """
     rng = random.Random(seed)
-    product_ids, categories, orderable = spec["product_ids"], spec["categories"], spec["orderable_ids"]
+    product_ids, categories = spec["product_ids"], spec["categories"]
+    popularity = [1 / (rank + 1) for rank in range(len(product_ids))]
+    orderable = {int(pid): Decimal(price) for pid, price in spec["orderable"].items()}
+    minimum = Decimal(spec["min_order_amount"])
     plan = []
     for i in range(n):
         roll = rng.random()
@@ -119,10 +148,11 @@ def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
                 plan.append(("read", "GET", "/api/v1/products", None))
             elif kind < 0.50:
                 category = rng.choice(categories)
-                page = rng.choice([1, 1, 1, 2])
-                plan.append(("read", "GET", f"/api/v1/products?category={category}&page={page}&page_size=20", None))
+                size = rng.choice([10, 20])
+                plan.append(("read", "GET", f"/api/v1/products?category={category}&page=1&page_size={size}", None))
             elif kind < 0.90:
-                plan.append(("read", "GET", f"/api/v1/products/{rng.choice(product_ids)}", None))
+                pid = rng.choices(product_ids, weights=popularity)[0]
+                plan.append(("read", "GET", f"/api/v1/products/{pid}", None))
             else:
                 plan.append(("read", "GET", "/api/v1/business", None))
         elif roll < 0.95:
@@ -134,9 +164,12 @@ def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
             ])
             plan.append(("dashboard", "GET", path, None))
         else:
-            items = [{"product_id": pid, "quantity": 1} for pid in rng.sample(orderable, rng.choice([1, 2, 3]))]
-            body = {"items": items, "delivery_address": "1 Benchmark Street", "payment_method": "cash",
-                    "notes": f"bench mix {i}"}
+            chosen = rng.sample(sorted(orderable), rng.choice([1, 2, 3]))
+            quantities = dict.fromkeys(chosen, 1)
+            while sum(orderable[pid] * q for pid, q in quantities.items()) < minimum:
+                quantities[chosen[0]] += 1
+            body = {"items": [{"product_id": pid, "quantity": q} for pid, q in quantities.items()],
+                    "delivery_address": "1 Benchmark Street", "payment_method": "cash", "notes": f"bench mix {i}"}
             plan.append(("order", "POST", "/api/v1/orders", body))
     return plan
 

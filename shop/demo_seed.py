@@ -93,7 +93,8 @@ class _DemoStoreBuilder:
         self.tz = ZoneInfo(self.business.timezone)
         self.today = self.now.astimezone(self.tz).date()
         self.first_day = self.today - timedelta(days=max(self.o.days, 1) - 1)
-        self.history_start = datetime.combine(self.first_day, time(), tzinfo=self.tz)
+        # In UTC: adding timedeltas to a zoned datetime is wall-clock arithmetic, off by an hour across DST.
+        self.history_start = datetime.combine(self.first_day, time(), tzinfo=self.tz).astimezone(UTC)
 
         self.admin, self.demo_customer = self._accounts()
         self.log(f"Products: {self.o.products}")

@@ -13,7 +13,7 @@ from shop.channels import ChannelError
 logger = logging.getLogger("shop.notifications")
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True)
+@shared_task(bind=True, max_retries=None)  # retries are counted against the setting below
 def notification_deliver(self, notification_id: int) -> None:
     """Deliver one notification; retry with exponential backoff, record the failure when retries run out."""
     try:

@@ -102,7 +102,8 @@ def test_write_through_the_django_admin_makes_the_next_read_a_miss(
 def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
     anon_api, admin_user, django_capture_on_commit_callbacks
 ):
-    apple, pear = make_product(name="Apple"), make_product(name="Pear")
+    make_product(name="Apple")
+    pear = make_product(name="Pear")
     anon_api.get("/api/v1/products")
     anon_api.get("/api/v1/products?ordering=-name")
     assert_hit(anon_api.get("/api/v1/products"), True)
@@ -116,7 +117,6 @@ def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
     filtered = anon_api.get("/api/v1/products?ordering=-name")
     assert_hit(filtered, False)
     assert names(filtered) == ["Apple"]
-    assert apple.id != pear.id
 
 
 def test_params_in_another_order_share_one_key(anon_api):

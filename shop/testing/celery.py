@@ -19,7 +19,14 @@ from kombu import pools
 from shop import queueing
 from shop.celery import app as celery_app
 
-_SWITCHED = ("broker_url", "broker_transport_options", "task_always_eager", "worker_hijack_root_logger")
+_SWITCHED = (
+    "broker_url",
+    "broker_transport_options",
+    "task_always_eager",
+    "task_default_queue",
+    "worker_hijack_root_logger",
+)
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 def _drop_broker_connections(app) -> None:
@@ -30,8 +37,8 @@ def _drop_broker_connections(app) -> None:
 
 
 @contextmanager
-def celery_app_using(broker_url: str, transport_options: dict | None = None):
-    """The project's app publishing to `broker_url`, not eagerly; the broker-outage state starts fresh."""
+def celery_app_using(broker_url: str, transport_options: dict | None = None, queue: str = "celery"):
+    """The project's app publishing to `broker_url` (and `queue`), not eagerly; the outage state starts fresh."""
     app = celery_app
     saved = {name: app.conf[name] for name in _SWITCHED}
     saved_outage = queueing.broker_outage
@@ -40,6 +47,7 @@ def celery_app_using(broker_url: str, transport_options: dict | None = None):
         broker_url=broker_url,
         broker_transport_options=transport_options or {},
         task_always_eager=False,
+        task_default_queue=queue,
         worker_hijack_root_logger=False,
     )
     queueing.broker_outage = queueing._BrokerOutage()
@@ -64,6 +72,18 @@ def redis_broker():
         client = redis.Redis.from_url(url, socket_timeout=2)
         for key in client.scan_iter(match=f"{prefix}*", count=1000):
             client.unlink(key)
+
+
+@contextmanager
+def rabbitmq_broker():
+    """The machine's RabbitMQ as broker, on a queue of this test's own (deleted after)."""
+    queue = f"test-celery-{uuid.uuid4().hex[:12]}"
+    with celery_app_using(RABBITMQ_URL, queue=queue) as app:
+        try:
+            yield app, queue
+        finally:
+            with app.connection_for_write() as connection:
+                connection.default_channel.queue_delete(queue)
 
 
 def _leave_logging_alone(**kwargs) -> None:

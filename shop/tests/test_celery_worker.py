@@ -11,7 +11,7 @@ from orders.models import Order
 from orders.services import order_place, order_status_set
 from shop.models import Notification
 from shop.tasks import notifications_retry_pending
-from shop.testing.celery import celery_app_using, redis_broker, running_worker, wait_until
+from shop.testing.celery import celery_app_using, rabbitmq_broker, redis_broker, running_worker, wait_until
 from shop.testing.redis_server import free_port
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -35,8 +35,9 @@ def delivery_of(notification_id: int) -> str:
     return Notification.objects.values_list("delivery_status", flat=True).get(pk=notification_id)
 
 
-def test_a_status_change_is_delivered_by_a_real_worker(customer, admin_user, product):
-    with redis_broker() as (app, _prefix), running_worker(app):
+@pytest.mark.parametrize("broker", [redis_broker, rabbitmq_broker], ids=["redis", "rabbitmq"])
+def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, admin_user, product):
+    with broker() as (app, _namespace), running_worker(app):
         order = place_order(customer, product)
         order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
 
