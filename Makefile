@@ -30,7 +30,7 @@ worker: venv
 	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop worker -l info
 
 beat: venv
-	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop beat -l info
+	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop beat -l info --schedule /tmp/shop-celerybeat-schedule
 
 # Benchmarks (never part of the test suite). `bench` seeds shop_bench once (~100k orders) and reuses it.
 bench: services venv

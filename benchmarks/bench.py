@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -48,7 +49,7 @@ from benchmarks.common import (  # noqa: E402
     request,
     start_own_redis,
 )
-from benchmarks.report import write_reports  # noqa: E402
+from benchmarks.report import load_raw, save_raw, write_reports  # noqa: E402
 
 DB_NAME = os.environ.get("BENCH_DB_NAME") or "shop_bench"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER") or "postgres://postgres@127.0.0.1:5432"
@@ -258,6 +259,10 @@ def discover(env: dict) -> dict:
     ))
 
 
+def hit_saved(run: dict) -> dict:
+    return {k: v for k, v in run.items() if k != "token"}  # no credentials in the results
+
+
 def machine() -> dict:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
@@ -291,7 +296,11 @@ def main() -> int:
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-counts", action="store_true", help="leave out the in-process counts and the mix")
+    parser.add_argument("--report-only", action="store_true", help="redraw the report from bench-latest.json")
     args = parser.parse_args()
+    if args.report_only:
+        print(write_reports(load_raw()))
+        return 0
     started = time.monotonic()
 
     ensure_wrk()
@@ -302,7 +311,7 @@ def main() -> int:
     bench_started = time.monotonic()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     found = discover(env)
-    params = {"category": found["categories"][0], "product_id": found["product_ids"][0]}
+    params = {"category": quote(found["categories"][0]), "product_id": found["product_ids"][0]}
     endpoints = [{"name": n, "path": p.format(**params), "admin": a, "family": f} for n, p, a, f in ENDPOINTS]
 
     log(f"cache ON: gunicorn {args.workers} × {args.worker_class}, wrk -c{args.connections}, "
@@ -322,6 +331,7 @@ def main() -> int:
             "customer_email": CUSTOMER_EMAIL, "customer_password": CUSTOMER_PASSWORD,
             **found,
         }
+        save_raw({"partial": True, "hit": hit_saved(hit), "miss": hit_saved(miss)})
         counts = instrument(dict(env, BENCH_FLOOR="1"), "counts", json.dumps(spec))
 
     result = {
@@ -338,8 +348,8 @@ def main() -> int:
             "database": f"PostgreSQL {DB_NAME} on 127.0.0.1:5432",
         },
         "endpoints": endpoints,
-        "hit": {k: v for k, v in hit.items() if k != "token"},
-        "miss": {k: v for k, v in miss.items() if k != "token"},
+        "hit": hit_saved(hit),
+        "miss": hit_saved(miss),
         "counts": counts,
         "bench_seconds": round(time.monotonic() - bench_started, 1),
         "total_seconds": round(time.monotonic() - started, 1),

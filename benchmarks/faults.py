@@ -54,6 +54,7 @@ from benchmarks.common import (  # noqa: E402
 DB_NAME = "shop_faults"
 PREFIX = "faults"
 BASE_PRICE = Decimal("100.00")
+SINGLE_WRITE_PHASES = {"redis frozen (SIGSTOP)"}
 
 
 class Load:
@@ -65,6 +66,7 @@ class Load:
         self.watched = watched
         self.orderable = orderable
         self.phase = "setup"
+        self.phase_started = time.monotonic()
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.latencies = defaultdict(list)
@@ -139,7 +141,15 @@ class Load:
                 self.orders_unknown[phase] += 1
 
     def price_writer(self, deadline: float, interval: float) -> None:
+        written_in = Counter()
         while not self.stop.is_set() and time.monotonic() < deadline:
+            settling = time.monotonic() < self.phase_started + 1.0
+            if self.phase in SINGLE_WRITE_PHASES and (written_in[self.phase] or settling):
+                # One write while Redis hangs: only the worker that took it owes the invalidation,
+                # the others still hold the entry from before; after the resume, do they serve it?
+                self.stop.wait(0.05)
+                continue
+            written_in[self.phase] += 1
             self.price_seq += 1
             price = BASE_PRICE + Decimal(self.price_seq) / 100
             phase, status, _, _ = self.send("write", "PATCH", f"/api/v1/products/{self.watched}",
@@ -198,8 +208,8 @@ def run_phases(load: Load, redis_server, pg: PrivatePostgres, args) -> list[dict
               "database stopped": lambda: pg.stop("fast")}
     timeline = []
     for name, seconds, end_action in schedule:
-        load.phase = name
         began = time.monotonic()
+        load.phase, load.phase_started = name, began
         if name in starts:
             starts[name]()
         log(f"phase: {name} ({seconds} s)")

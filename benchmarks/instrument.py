@@ -22,6 +22,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import django
 
@@ -149,7 +150,8 @@ def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
             elif kind < 0.50:
                 category = rng.choice(categories)
                 size = rng.choice([10, 20])
-                plan.append(("read", "GET", f"/api/v1/products?category={category}&page=1&page_size={size}", None))
+                query = urlencode({"category": category, "page": 1, "page_size": size})
+                plan.append(("read", "GET", f"/api/v1/products?{query}", None))
             elif kind < 0.90:
                 pid = rng.choices(product_ids, weights=popularity)[0]
                 plan.append(("read", "GET", f"/api/v1/products/{pid}", None))

@@ -59,7 +59,8 @@ def evaluate(result: dict) -> list[dict]:
             "met": saved >= 0.9,
         })
     for mode in ("hit", "miss"):
-        start, end = result[mode]["rss_start_kib"], result[mode]["rss_end_kib"]
+        start = {int(pid): kib for pid, kib in result[mode]["rss_start_kib"].items()}
+        end = {int(pid): kib for pid, kib in result[mode]["rss_end_kib"].items()}
         growth = {pid: (end.get(pid) or 0) - (start.get(pid) or 0) for pid in start}
         worst = max(growth.values()) if growth else None
         allowed = {pid: max(RSS_TOLERANCE_KIB, 0.05 * (start[pid] or 0)) for pid in start}
@@ -102,7 +103,7 @@ def markdown(result: dict, targets: list[dict]) -> str:
             continue
         ratio = f"{h['floor_ratio']:.2f}×" if h.get("floor_ratio") else "–"
         speedup = f"{s['p50_ms'] / h['p50_ms']:.1f}×" if s and ep["family"] else "–"
-        c = counts.get(name, {})
+        c = counts.get(name, {}) if ep["family"] else {}
         sql = f"{c['sql_hit']} · {c['sql_off']}" if c else "–"
         trips = f"{c['redis_hit']} · {c['redis_miss']}" if c else "–"
         lines.append(
@@ -209,8 +210,18 @@ def chart(result: dict, path) -> None:
     plt.close(fig)
 
 
-def write_reports(result: dict) -> str:
+def save_raw(result: dict) -> None:
+    """The measurements first, so a report bug never costs a run (bench.py --report-only redraws)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "bench-latest.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+
+
+def load_raw() -> dict:
+    return json.loads((RESULTS / "bench-latest.json").read_text())
+
+
+def write_reports(result: dict) -> str:
+    save_raw(result)
     targets = evaluate(result)
     result["targets"] = targets
     text = markdown(result, targets)

@@ -18,6 +18,6 @@ def dashboard_stats_refresh() -> None:
 
 
 @shared_task
-def dashboard_stats_rollover() -> None:
-    """Beat, at local midnight: start "today" afresh."""
-    warmup.dashboard_stats_rollover()
+def dashboard_stats_rollover() -> bool:
+    """Beat, every quarter hour: at the business's local midnight, start "today" afresh."""
+    return warmup.dashboard_stats_rollover()

@@ -123,7 +123,14 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_created")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_created"),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(delivery_status="pending"),
+                name="notification_pending",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} → {self.user}"

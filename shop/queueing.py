@@ -19,28 +19,29 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger("shop.queueing")
 
 
-class _BrokerOutage:
+class BrokerOutage:
     """Remembers that the broker failed: skip it for a cool-down, log the outage once."""
 
-    def __init__(self, clock=time.monotonic):
-        self._clock = clock
+    def __init__(self):
         self._lock = threading.Lock()
         self._down = False
         self._retry_at = 0.0
 
     def allow(self) -> bool:
+        """May this caller try the broker? During an outage, one caller per cool-down probes it."""
         with self._lock:
-            if not self._down or self._clock() >= self._retry_at:
-                # Let this caller try; push the next try back so a hung broker isn't hit by every caller.
-                self._retry_at = self._clock() + settings.CELERY_PUBLISH_COOLDOWN
+            if not self._down:
                 return True
-            return False
+            if time.monotonic() < self._retry_at:
+                return False
+            self._retry_at = time.monotonic() + settings.CELERY_PUBLISH_COOLDOWN
+            return True
 
     def failed(self, task_name: str, error: Exception) -> None:
         with self._lock:
             first = not self._down
             self._down = True
-            self._retry_at = self._clock() + settings.CELERY_PUBLISH_COOLDOWN
+            self._retry_at = time.monotonic() + settings.CELERY_PUBLISH_COOLDOWN
         if first:
             logger.error(
                 "Celery broker unreachable (%s: %s) while queueing %s; tasks are not being queued, "
@@ -57,13 +58,8 @@ class _BrokerOutage:
         if recovered:
             logger.warning("Celery broker reachable again; queueing resumes")
 
-    @property
-    def is_down(self) -> bool:
-        with self._lock:
-            return self._down
 
-
-broker_outage = _BrokerOutage()
+broker_outage = BrokerOutage()
 
 
 def enqueue(task: Task, *args, countdown: float | None = None, **kwargs) -> bool:

@@ -196,7 +196,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-        "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 5.0),
+        "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3.0),  # above kombu's 1 s BRPOP
         "max_retries": 0,
     }
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
@@ -221,8 +221,9 @@ DASHBOARD_WARMUP_DEBOUNCE = env_float("DASHBOARD_WARMUP_DEBOUNCE", 2.0)
 # Rebuild dashboard:stats:today this often; keep it below that family's TTL (120 s) so it never expires.
 DASHBOARD_STATS_REFRESH_SECONDS = env_float("DASHBOARD_STATS_REFRESH_SECONDS", 100.0)
 
-# Beat. Crontab times are in CELERY_TIMEZONE = TIME_ZONE: set TIME_ZONE to the business's timezone
-# so that "midnight" is the store's local midnight. `expires` drops runs a stopped worker missed.
+# Beat. Crontab times are in CELERY_TIMEZONE = TIME_ZONE. The midnight rollover ticks every quarter
+# hour and acts only in the first quarter hour of the day in the business's own timezone (Business.timezone,
+# else TIME_ZONE), so it follows that row. `expires` drops runs that a stopped worker missed.
 CELERY_BEAT_SCHEDULE = {
     "dashboard-stats-refresh": {
         "task": "dashboard.tasks.dashboard_stats_refresh",
@@ -231,8 +232,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "dashboard-stats-midnight-rollover": {
         "task": "dashboard.tasks.dashboard_stats_rollover",
-        "schedule": crontab(minute=0, hour=0),
-        "options": {"expires": 3600},
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 600},
     },
     "coupons-deactivate-expired": {
         "task": "orders.tasks.coupons_deactivate_expired",

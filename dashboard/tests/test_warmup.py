@@ -109,7 +109,11 @@ def test_a_burst_of_100_orders_triggers_a_few_rebuilds_and_leaves_the_dashboard_
                     payment_method="cash",
                 )
             burst = time.monotonic() - started
-            warmed = [(DASHBOARD_STATS, {}), (DASHBOARD_TOP_PRODUCTS, {"limit": 5}), (DASHBOARD_ACTIVITIES, {"limit": 20})]
+            warmed = [
+                (DASHBOARD_STATS, {}),
+                (DASHBOARD_TOP_PRODUCTS, {"limit": 5}),
+                (DASHBOARD_ACTIVITIES, {"limit": 20}),
+            ]
             assert wait_until(lambda: all(is_cached(f, p) for f, p in warmed), timeout=window + 30)
             time.sleep(window)  # let any last rebuild of the window finish before counting
     finally:

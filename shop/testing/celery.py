@@ -34,6 +34,10 @@ def _drop_broker_connections(app) -> None:
     app._pool = None
     app.amqp._producer_pool = None
     pools.reset()
+    # The queue declarations and router are cached from the configuration they were first built with.
+    for cached in ("queues", "default_queue", "router"):
+        app.amqp.__dict__.pop(cached, None)
+    app.amqp._rtable = None
 
 
 @contextmanager
@@ -50,7 +54,7 @@ def celery_app_using(broker_url: str, transport_options: dict | None = None, que
         task_default_queue=queue,
         worker_hijack_root_logger=False,
     )
-    queueing.broker_outage = queueing._BrokerOutage()
+    queueing.broker_outage = queueing.BrokerOutage()
     try:
         yield app
     finally:
@@ -64,7 +68,7 @@ def redis_broker():
     """The machine's Redis as broker, every key under a prefix of this test's own (removed after)."""
     prefix = f"test-celery-{uuid.uuid4().hex[:12]}:"
     url = settings.REDIS_URL
-    options = {"global_keyprefix": prefix, "socket_connect_timeout": 2, "socket_timeout": 5}
+    options = {"global_keyprefix": prefix, "socket_connect_timeout": 2, "socket_timeout": 3}  # as in settings
     try:
         with celery_app_using(url, options) as app:
             yield app, prefix

@@ -1,6 +1,7 @@
-"""What each periodic task does when beat runs it (tasks run in-process here, eagerly)."""
+"""What each periodic task does when beat runs it (tasks run in-process here, eagerly; the rollover's
+clock is pinned through its service)."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,10 +9,11 @@ from django.utils import timezone
 from model_bakery import baker
 
 from dashboard.selectors import dashboard_stats
-from dashboard.tasks import dashboard_stats_refresh, dashboard_stats_rollover
+from dashboard.tasks import dashboard_stats_refresh
+from dashboard.warmup import dashboard_stats_rollover
 from orders.models import Order
 from shop import cache
-from shop.models import Notification, User
+from shop.models import Business, Notification, User
 from shop.notifications import notification_create
 from shop.tasks import notifications_retry_pending
 from shop.testing.celery import celery_app_using
@@ -44,12 +46,28 @@ def test_the_midnight_rollover_clears_today(customer):
     assert dashboard_stats().data["todayOrders"] == 1
     invalidations = stats_invalidations()
 
-    dashboard_stats_rollover()
+    just_after_midnight = timezone.localtime().replace(hour=0, minute=5)
+    assert dashboard_stats_rollover(now=just_after_midnight) is True
 
     assert stats_invalidations() == invalidations + 1
     after = dashboard_stats()
     assert after.data["todayOrders"] == 0
     assert after.hit
+
+
+def test_the_rollover_follows_the_business_timezone_and_leaves_the_rest_of_the_day_alone(settings):
+    settings.TIME_ZONE = "UTC"
+    Business.objects.create(name="Kathmandu Kitchen", timezone="Asia/Kathmandu")  # UTC+05:45
+    dashboard_stats()
+    invalidations = stats_invalidations()
+
+    assert dashboard_stats_rollover(now=datetime(2026, 3, 5, 0, 5, tzinfo=UTC)) is False, "05:50 in Kathmandu"
+    assert dashboard_stats_rollover(now=datetime(2026, 3, 5, 12, 0, tzinfo=UTC)) is False
+    assert stats_invalidations() == invalidations
+    assert dashboard_stats().hit
+
+    assert dashboard_stats_rollover(now=datetime(2026, 3, 5, 18, 20, tzinfo=UTC)) is True, "00:05 in Kathmandu"
+    assert stats_invalidations() == invalidations + 1
 
 
 def test_deliveries_still_pending_after_a_while_are_queued_again(customer, django_capture_on_commit_callbacks):

@@ -71,6 +71,23 @@ def test_enqueue_reports_failure_without_raising_and_skips_the_broker_during_the
     assert time.monotonic() - started < 0.05, "during the cool-down the broker is not tried at all"
 
 
+def test_a_hung_broker_costs_one_timeout_per_cool_down_not_one_per_request(redis_server, settings):
+    settings.CELERY_PUBLISH_COOLDOWN = 60
+    with celery_app_using(redis_server.url, {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "max_retries": 0}):
+        redis_server.freeze()
+        try:
+            started = time.monotonic()
+            assert enqueue(notification_deliver, 1) is False
+            first = time.monotonic() - started
+            started = time.monotonic()
+            assert [enqueue(notification_deliver, n) for n in range(2, 12)] == [False] * 10
+            others = time.monotonic() - started
+        finally:
+            redis_server.thaw()
+    assert first < 5, "the first caller waits out the socket timeout, not an unbounded hang"
+    assert others < 0.5, "the next ten callers don't wait on the broker at all"
+
+
 def test_queueing_resumes_and_says_so_when_the_broker_is_back(redis_server, settings, caplog):
     settings.CELERY_PUBLISH_COOLDOWN = 0
     caplog.set_level(logging.INFO, logger="shop.queueing")
