@@ -217,9 +217,12 @@ def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | No
                 log(f"  {ep['name']}: {ep['path']} answered {status}; left out")
         # Every code path under load in every worker before the first RSS reading: the start of the run
         # is the workers' steady state, so growth after it is growth, not warm-up.
+        warmup_peak: dict[int, int] = {}
         for ep in available:
             wrk(server.port, ep["path"], token=token if ep["admin"] else None, seconds=args.warmup,
                 connections=args.connections)
+            for pid, kib in server.worker_rss_kib().items():
+                warmup_peak[pid] = max(warmup_peak.get(pid, 0), kib or 0)
         rss_start = server.worker_rss_kib()
         results = drive(server, available, token, args, redis_server, mode)
         rss_end = server.worker_rss_kib()
@@ -228,7 +231,8 @@ def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | No
             for ep in available:  # refill what expired during the runs, then weigh each family
                 request(server.port, "GET", ep["path"], token=token if ep["admin"] else None)
             memory = instrument(env, "memory")
-        return {"endpoints": results, "rss_start_kib": rss_start, "rss_end_kib": rss_end, "memory": memory,
+        return {"endpoints": results, "rss_start_kib": rss_start, "rss_warmup_peak_kib": warmup_peak,
+                "rss_end_kib": rss_end, "memory": memory,
                 "token": token}
     finally:
         server.stop()

@@ -30,6 +30,10 @@ def _int_param(name: str, default: int, bounds: tuple[int, int], description: st
     return OpenApiParameter(name, int, required=False, default=default, description=f"{description} ({bounds[0]}–{bounds[1]})")
 
 
+def _int_field(default: int, bounds: tuple[int, int]) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=bounds[0], max_value=bounds[1], default=default)
+
+
 def _stats_fields() -> dict:
     return {
         "todayRevenue": serializers.DecimalField(max_digits=14, decimal_places=2),
@@ -42,9 +46,11 @@ def _stats_fields() -> dict:
     }
 
 
-class DashboardStatsApi(APIView):
+class DashboardApi(APIView):
     permission_classes = [IsAdmin]
 
+
+class DashboardStatsApi(DashboardApi):
     class FilterSerializer(serializers.Serializer):
         pass
 
@@ -58,11 +64,9 @@ class DashboardStatsApi(APIView):
         return cached_ok(selectors.dashboard_stats(), "Dashboard stats retrieved")
 
 
-class DashboardTopProductsApi(APIView):
-    permission_classes = [IsAdmin]
-
+class DashboardTopProductsApi(DashboardApi):
     class FilterSerializer(serializers.Serializer):
-        limit = serializers.IntegerField(min_value=selectors.LIMIT_RANGE[0], max_value=selectors.LIMIT_RANGE[1], default=5)
+        limit = _int_field(5, selectors.LIMIT_RANGE)
 
     class ProductOutput(serializers.Serializer):
         product_id = serializers.IntegerField()
@@ -85,11 +89,9 @@ class DashboardTopProductsApi(APIView):
         return cached_ok(selectors.dashboard_top_products(limit=params["limit"]), "Top products retrieved")
 
 
-class DashboardRevenueChartApi(APIView):
-    permission_classes = [IsAdmin]
-
+class DashboardRevenueChartApi(DashboardApi):
     class FilterSerializer(serializers.Serializer):
-        days = serializers.IntegerField(min_value=selectors.DAYS_RANGE[0], max_value=selectors.DAYS_RANGE[1], default=7)
+        days = _int_field(7, selectors.DAYS_RANGE)
 
     class DayOutput(serializers.Serializer):
         date = serializers.DateField()
@@ -107,13 +109,9 @@ class DashboardRevenueChartApi(APIView):
         return cached_ok(selectors.dashboard_revenue_chart(days=params["days"]), "Revenue chart retrieved")
 
 
-class DashboardActivitiesApi(APIView):
-    permission_classes = [IsAdmin]
-
+class DashboardActivitiesApi(DashboardApi):
     class FilterSerializer(serializers.Serializer):
-        limit = serializers.IntegerField(
-            min_value=selectors.LIMIT_RANGE[0], max_value=selectors.LIMIT_RANGE[1], default=20
-        )
+        limit = _int_field(20, selectors.LIMIT_RANGE)
 
     class ActivityOutput(serializers.Serializer):
         id = serializers.IntegerField()

@@ -6,14 +6,13 @@ the status changes are admin actions that call those services.
 """
 
 from django.contrib import admin, messages
-from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from orders.models import Coupon, Order, OrderItem, Payment
+from orders.selectors import coupon_usable_q
 from orders.services import order_status_set, payment_set_status
 from shop.api.errors import ApplicationError
-from shop.cache import invalidate_models_on_commit
+from shop.admin_actions import queryset_update_action
 
 
 class CouponValidityFilter(admin.SimpleListFilter):
@@ -26,9 +25,7 @@ class CouponValidityFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "now":
-            return queryset.filter(is_active=True, valid_from__lte=now, valid_until__gt=now).filter(
-                Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
-            )
+            return queryset.filter(coupon_usable_q(now))
         if self.value() == "expired":
             return queryset.filter(valid_until__lte=now)
         if self.value() == "upcoming":
@@ -51,32 +48,39 @@ def _apply_each(model_admin, request, queryset, change, done: str) -> None:
         model_admin.message_user(request, "Not changed: " + "; ".join(refused), messages.ERROR)
 
 
-def _order_status_action(status: str, description: str):
-    def action(model_admin, request, queryset):
-        _apply_each(
-            model_admin,
-            request,
-            queryset,
-            lambda order: order_status_set(order_id=order.pk, status=status, user=request.user),
-            f"order(s) now {status}",
-        )
+def _status_action(*, name: str, description: str, done: str, set_status):
+    """An admin action calling `set_status(row, user)` for each selected row."""
 
-    action.__name__ = f"set_status_{status.replace('-', '_')}"
+    def action(model_admin, request, queryset):
+        _apply_each(model_admin, request, queryset, lambda row: set_status(row, request.user), done)
+
+    action.__name__ = name
     return admin.action(description=description, permissions=["set_status"])(action)
+
+
+def _order_status_action(status: str, description: str):
+    return _status_action(
+        name=f"set_status_{status.replace('-', '_')}",
+        description=description,
+        done=f"order(s) now {status}",
+        set_status=lambda order, user: order_status_set(order_id=order.pk, status=status, user=user),
+    )
 
 
 def _payment_status_action(status: str, description: str):
-    def action(model_admin, request, queryset):
-        _apply_each(
-            model_admin,
-            request,
-            queryset,
-            lambda payment: payment_set_status(payment_id=payment.pk, status=status, user=request.user),
-            f"payment(s) now {status}",
-        )
+    return _status_action(
+        name=f"set_payment_{status}",
+        description=description,
+        done=f"payment(s) now {status}",
+        set_status=lambda payment, user: payment_set_status(payment_id=payment.pk, status=status, user=user),
+    )
 
-    action.__name__ = f"set_payment_{status}"
-    return admin.action(description=description, permissions=["set_status"])(action)
+
+class SetStatusPermissionMixin:
+    """The status actions go through the services, so they need the model's change permission."""
+
+    def has_set_status_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
 
 @admin.register(Coupon)
@@ -118,39 +122,34 @@ class CouponAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected coupons")
     def deactivate(self, request, queryset):
-        # QuerySet.update() sends no signals: coupons:active is cleared here, after commit.
-        with transaction.atomic():
-            updated = queryset.update(is_active=False)
-            invalidate_models_on_commit(Coupon, cause=f"admin deactivate coupons by {request.user}")
-        self.message_user(request, f"{updated} coupon(s) deactivated.")
+        queryset_update_action(self, request, queryset, done="coupon(s) deactivated", is_active=False)
 
 
-class OrderItemInline(admin.TabularInline):
+class ReadOnlyTabularInline(admin.TabularInline):
+    """Rows the services wrote, shown on their order: no adding, editing or deleting here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderItemInline(ReadOnlyTabularInline):
     model = OrderItem
     fields = ("product", "name", "unit_price", "quantity", "line_total")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyTabularInline):
     model = Payment
     fields = ("transaction_ref", "amount", "method", "status", "created_at", "completed_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(SetStatusPermissionMixin, admin.ModelAdmin):
     list_display = ("number", "user", "status", "payment_status", "payment_method", "total", "created_at")
     list_filter = ("status", "payment_status", "payment_method", "created_at")
     search_fields = ("number", "user__email", "user__name", "coupon_code", "delivery_address")
@@ -193,13 +192,9 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_set_status_permission(self, request):
-        """Status actions go through the services, so they need the model's change permission."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
-
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(SetStatusPermissionMixin, admin.ModelAdmin):
     """Payments change through the payment service (these actions) and the provider's webhook."""
 
     list_display = ("transaction_ref", "order", "customer", "amount", "method", "status", "created_at", "completed_at")
@@ -213,10 +208,6 @@ class PaymentAdmin(admin.ModelAdmin):
         _payment_status_action(Payment.Status.FAILED, "Mark the selected payments failed"),
         _payment_status_action(Payment.Status.REFUNDED, "Refund the selected payments"),
     )
-
-    def has_set_status_permission(self, request):
-        """Status actions go through the services, so they need the model's change permission."""
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
 
     @admin.display(description="customer", ordering="order__user__email")
     def customer(self, payment):

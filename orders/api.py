@@ -28,26 +28,22 @@ from shop.api.errors import ApplicationError
 from shop.api.pagination import paginate
 from shop.api.permissions import IsAdmin
 from shop.api.responses import cached_ok, ok
-from shop.api.schema import envelope, error_responses
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, description="1-based page number"),
-    OpenApiParameter("page_size", int, description="Rows per page, at most 100 (default 20)"),
-]
+from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
+from shop.api.validation import validated_input
 
 
-def parsed(serializer_class, data, *, partial: bool = False) -> dict:
-    serializer = serializer_class(data=data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+def coupon_data(coupon) -> dict:
+    return {"coupon": CouponOutput(coupon).data}
 
 
 def order_data(order) -> dict:
     return {"order": OrderOutput(order).data}
 
 
-def payment_data(payment) -> dict:
-    return {"payment": PaymentOutput(payment).data}
+def payment_updated(payment, changed: bool):
+    """The answer to a payment status change, whether it changed anything or was a repeat."""
+    message = "Payment updated" if changed else "Payment already had this status"
+    return ok({"payment": PaymentOutput(payment).data}, message)
 
 
 COUPON = envelope("Coupon", {"coupon": CouponOutput()})
@@ -87,7 +83,7 @@ class CouponValidateApi(APIView):
         },
     )
     def post(self, request):
-        data = parsed(CouponValidateInput, request.data)
+        data = validated_input(CouponValidateInput, request.data)
         result = selectors.coupon_check(code=data["code"], subtotal=data["subtotal"])
         return ok(result, "Coupon is valid" if result["valid"] else "Coupon cannot be used")
 
@@ -116,8 +112,8 @@ class CouponListApi(APIView):
         responses={201: COUPON, **error_responses(400, 401, 403)},
     )
     def post(self, request):
-        coupon = services.coupon_create(user=request.user, **parsed(CouponInput, request.data))
-        return ok({"coupon": CouponOutput(coupon).data}, "Coupon created", status=201)
+        coupon = services.coupon_create(user=request.user, **validated_input(CouponInput, request.data))
+        return ok(coupon_data(coupon), "Coupon created", status=201)
 
 
 class CouponDetailApi(APIView):
@@ -125,7 +121,7 @@ class CouponDetailApi(APIView):
 
     @extend_schema(summary="One coupon (admin)", responses={200: COUPON, **error_responses(401, 403, 404)})
     def get(self, request, coupon_id: int):
-        return ok({"coupon": CouponOutput(selectors.coupon_get(coupon_id=coupon_id)).data}, "Coupon retrieved")
+        return ok(coupon_data(selectors.coupon_get(coupon_id=coupon_id)), "Coupon retrieved")
 
     @extend_schema(
         summary="Replace a coupon (admin)",
@@ -145,9 +141,9 @@ class CouponDetailApi(APIView):
 
     def _update(self, request, coupon_id: int, *, partial: bool):
         coupon = selectors.coupon_get(coupon_id=coupon_id)
-        fields = parsed(CouponInput, request.data, partial=partial)
+        fields = validated_input(CouponInput, request.data, partial=partial)
         coupon = services.coupon_update(coupon=coupon, user=request.user, **fields)
-        return ok({"coupon": CouponOutput(coupon).data}, "Coupon updated")
+        return ok(coupon_data(coupon), "Coupon updated")
 
     @extend_schema(
         summary="Delete a coupon (admin); orders keep its code",
@@ -185,7 +181,7 @@ class OrderListApi(APIView):
         responses={201: ORDER, **error_responses(400, 401, 409)},
     )
     def post(self, request):
-        order = services.order_place(user=request.user, **parsed(OrderPlaceInput, request.data))
+        order = services.order_place(user=request.user, **validated_input(OrderPlaceInput, request.data))
         return ok(order_data(order), "Order placed", status=201)
 
 
@@ -219,7 +215,7 @@ class OrderStatusApi(APIView):
         responses={200: ORDER, **error_responses(400, 401, 403, 404, 409)},
     )
     def patch(self, request, order_id: int):
-        status = parsed(OrderStatusInput, request.data)["status"]
+        status = validated_input(OrderStatusInput, request.data)["status"]
         order = services.order_status_set(order_id=order_id, status=status, user=request.user)
         return ok(order_data(order), "Order status updated")
 
@@ -248,8 +244,8 @@ class PaymentListApi(APIView):
         responses={201: PAYMENT, **error_responses(400, 401, 404, 409)},
     )
     def post(self, request):
-        payment = services.payment_create(user=request.user, **parsed(PaymentCreateInput, request.data))
-        return ok(payment_data(payment), "Payment created", status=201)
+        payment = services.payment_create(user=request.user, **validated_input(PaymentCreateInput, request.data))
+        return ok({"payment": PaymentOutput(payment).data}, "Payment created", status=201)
 
 
 class PaymentDetailApi(APIView):
@@ -261,9 +257,9 @@ class PaymentDetailApi(APIView):
         responses={200: PAYMENT, **error_responses(400, 401, 403, 404, 409)},
     )
     def patch(self, request, payment_id: int):
-        status = parsed(PaymentStatusInput, request.data)["status"]
+        status = validated_input(PaymentStatusInput, request.data)["status"]
         payment, changed = services.payment_set_status(payment_id=payment_id, status=status, user=request.user)
-        return ok(payment_data(payment), "Payment updated" if changed else "Payment already had this status")
+        return payment_updated(payment, changed)
 
 
 class PaymentWebhookApi(APIView):
@@ -296,6 +292,6 @@ class PaymentWebhookApi(APIView):
             payload = json.loads(body)
         except ValueError:
             raise ParseError("The body is not valid JSON.")
-        data = parsed(PaymentWebhookInput, payload)
+        data = validated_input(PaymentWebhookInput, payload)
         payment, changed = services.payment_set_status(transaction_ref=data["transaction_ref"], status=data["status"])
-        return ok(payment_data(payment), "Payment updated" if changed else "Payment already had this status")
+        return payment_updated(payment, changed)

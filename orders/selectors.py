@@ -16,10 +16,15 @@ from shop.api.errors import ApplicationError, NotFound
 from shop.cache import Cached, read_through
 
 
-def coupons_valid_at(now: datetime) -> QuerySet[Coupon]:
-    return Coupon.objects.filter(is_active=True, valid_from__lte=now, valid_until__gt=now).filter(
+def coupon_usable_q(now: datetime) -> Q:
+    """Active, started, not expired and not used up at `now`: a filter for Coupon querysets."""
+    return Q(is_active=True, valid_from__lte=now, valid_until__gt=now) & (
         Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
     )
+
+
+def coupons_valid_at(now: datetime) -> QuerySet[Coupon]:
+    return Coupon.objects.filter(coupon_usable_q(now))
 
 
 def coupon_active_list() -> Cached:
@@ -76,11 +81,14 @@ def coupon_check(*, code: str, subtotal: Decimal) -> dict:
     return {"valid": True, "discount": str(discount), "coupon": CouponOutput(coupon).data}
 
 
+def orders_visible_to(orders: QuerySet[Order], *, user) -> QuerySet[Order]:
+    """A customer sees their own orders; an admin sees everyone's."""
+    return orders if user.is_staff else orders.filter(user=user)
+
+
 def order_list(*, user, status: str | None = None) -> QuerySet[Order]:
     """The user's own orders (an admin's: everyone's), newest first, items prefetched."""
-    orders = Order.objects.prefetch_related("items").order_by("-created_at", "-id")
-    if not user.is_staff:
-        orders = orders.filter(user=user)
+    orders = orders_visible_to(Order.objects.prefetch_related("items").order_by("-created_at", "-id"), user=user)
     if status:
         if status not in Order.Status.values:
             raise ApplicationError(
@@ -90,12 +98,16 @@ def order_list(*, user, status: str | None = None) -> QuerySet[Order]:
     return orders
 
 
-def order_get(*, user, order_id: int) -> Order:
-    """Another customer's order is "not found": its existence is never revealed."""
-    orders = Order.objects.prefetch_related("items")
-    if not user.is_staff:
-        orders = orders.filter(user=user)
-    order = orders.filter(pk=order_id).first()
+def order_get(*, user, order_id: int, for_update: bool = False) -> Order:
+    """Another customer's order is "not found": its existence is never revealed.
+
+    With `for_update`, the order row (with its user) is locked until the caller's transaction ends.
+    """
+    if for_update:
+        orders = Order.objects.select_for_update(of=("self",)).select_related("user")
+    else:
+        orders = Order.objects.prefetch_related("items")
+    order = orders_visible_to(orders, user=user).filter(pk=order_id).first()
     if order is None:
         raise NotFound("Order not found")
     return order

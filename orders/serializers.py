@@ -3,26 +3,9 @@
 from rest_framework import serializers
 
 from orders.models import Coupon, Order, OrderItem, Payment
+from shop.serializers import StrictInputSerializer
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-# Input serializers refuse keys they do not declare: a client sending `price` learns it is not
-# accepted. (A comment, not a docstring: drf-spectacular would copy a docstring into every schema.)
-class StrictInput(serializers.Serializer):
-
-    def to_internal_value(self, data):
-        extra_keys = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
-        unknown = {key: ["Unknown field."] for key in extra_keys}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if unknown and isinstance(error.detail, dict):
-                raise serializers.ValidationError({**error.detail, **unknown})
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
 
 
 class JsonIntegerField(serializers.IntegerField):
@@ -63,7 +46,7 @@ class CouponOutput(serializers.ModelSerializer):
         ]
 
 
-class CouponInput(StrictInput):
+class CouponInput(StrictInputSerializer):
     # Field types only; rules that need the other fields or the database live in the service.
 
     code = serializers.RegexField(r"^[A-Za-z0-9_-]+$", max_length=40)
@@ -78,18 +61,18 @@ class CouponInput(StrictInput):
     is_active = serializers.BooleanField(required=False)
 
 
-class CouponValidateInput(StrictInput):
+class CouponValidateInput(StrictInputSerializer):
     code = JsonStringField(max_length=40)
     subtotal = serializers.DecimalField(**MONEY, min_value=0)
 
 
 # --- orders ----------------------------------------------------------------------------------------
-class OrderLineInput(StrictInput):
+class OrderLineInput(StrictInputSerializer):
     product_id = JsonIntegerField(min_value=1, max_value=2_147_483_647)
     quantity = JsonIntegerField(min_value=1, max_value=1000)
 
 
-class OrderPlaceInput(StrictInput):
+class OrderPlaceInput(StrictInputSerializer):
     items = OrderLineInput(many=True, allow_empty=False, max_length=100)
     coupon_code = JsonStringField(max_length=40, required=False, allow_blank=True)
     delivery_address = JsonStringField(max_length=500)
@@ -97,7 +80,7 @@ class OrderPlaceInput(StrictInput):
     payment_method = serializers.ChoiceField(choices=Order.PaymentMethod.choices)
 
 
-class OrderStatusInput(StrictInput):
+class OrderStatusInput(StrictInputSerializer):
     status = serializers.ChoiceField(choices=Order.Status.choices)
 
 
@@ -134,16 +117,16 @@ class OrderOutput(serializers.ModelSerializer):
 
 
 # --- payments --------------------------------------------------------------------------------------
-class PaymentCreateInput(StrictInput):
+class PaymentCreateInput(StrictInputSerializer):
     order_id = JsonIntegerField(min_value=1, max_value=2_147_483_647)
     method = serializers.ChoiceField(choices=Order.PaymentMethod.choices)
 
 
-class PaymentStatusInput(StrictInput):
+class PaymentStatusInput(StrictInputSerializer):
     status = serializers.ChoiceField(choices=Payment.Status.choices)
 
 
-class PaymentWebhookInput(StrictInput):
+class PaymentWebhookInput(StrictInputSerializer):
     transaction_ref = JsonStringField(max_length=64)
     status = serializers.ChoiceField(choices=Payment.Status.choices)
 

@@ -9,6 +9,7 @@ models it touched after commit (`invalidate_models_on_commit`).
 import base64
 import secrets
 from collections import Counter
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from orders.models import Coupon, Order, OrderItem, Payment
 from orders.pricing import ZERO, coupon_discount, coupon_refusal, order_totals, to_cents
-from orders.selectors import coupon_by_code
+from orders.selectors import coupon_by_code, coupon_usable_q, order_get
 from products.models import Product
 from shop.activity import activity_log
 from shop.api.errors import ApplicationError, Conflict, NotFound
@@ -118,9 +119,7 @@ def coupon_delete(*, coupon: Coupon, user) -> None:
 
 def _coupon_take(*, coupon: Coupon, subtotal: Decimal, now: datetime) -> Coupon:
     """Count one use, only while the coupon is still usable; returns it locked and fresh."""
-    usable = Q(is_active=True, valid_from__lte=now, valid_until__gt=now, min_order_amount__lte=subtotal) & (
-        Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
-    )
+    usable = coupon_usable_q(now) & Q(min_order_amount__lte=subtotal)
     taken = Coupon.objects.filter(usable, pk=coupon.pk).update(used_count=F("used_count") + 1, updated_at=now)
     fresh = Coupon.objects.filter(pk=coupon.pk).first()
     if fresh is None:
@@ -207,11 +206,7 @@ def order_place(
             user=user,
             coupon=coupon,
             coupon_code=coupon.code if coupon else "",
-            subtotal=totals.subtotal,
-            discount=totals.discount,
-            delivery_fee=totals.delivery_fee,
-            tax=totals.tax,
-            total=totals.total,
+            **asdict(totals),
             payment_method=payment_method,
             delivery_address=delivery_address,
             notes=notes,
@@ -225,16 +220,6 @@ def order_place(
         activity_log(
             action="order.placed", description=f"{user.email} placed order {order.number} ({order.total})", user=user
         )
-    return order
-
-
-def _order_locked(*, order_id: int, user) -> Order:
-    orders = Order.objects.select_for_update(of=("self",)).select_related("user")
-    if not user.is_staff:
-        orders = orders.filter(user=user)
-    order = orders.filter(pk=order_id).first()
-    if order is None:
-        raise NotFound("Order not found")
     return order
 
 
@@ -278,14 +263,14 @@ def _order_transition(*, order: Order, status: str, user) -> Order:
 def order_status_set(*, order_id: int, status: str, user) -> Order:
     """Move an order along pending → preparing → out-for-delivery → delivered, or cancel it (admin)."""
     with transaction.atomic():
-        order = _order_locked(order_id=order_id, user=user)
+        order = order_get(order_id=order_id, user=user, for_update=True)
         return _order_transition(order=order, status=status, user=user)
 
 
 def order_cancel(*, order_id: int, user) -> Order:
     """A customer may cancel their own order while it is pending; an admin also while preparing."""
     with transaction.atomic():
-        order = _order_locked(order_id=order_id, user=user)
+        order = order_get(order_id=order_id, user=user, for_update=True)
         if not user.is_staff and order.status != Status.PENDING:
             message = f"Only a pending order can be cancelled; this one is {order.status}"
             raise Conflict(message, {"status": [message]})

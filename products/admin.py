@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db import models, transaction
+from django.db import models
 
 from products.models import Product
-from shop.cache import invalidate_models_on_commit
+from shop.admin_actions import queryset_update_action
 
 LOW_STOCK = 5
 
@@ -41,17 +41,10 @@ class ProductAdmin(admin.ModelAdmin):
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
 
-    def _set_active(self, request, queryset, active: bool):
-        # QuerySet.update() sends no signals: the product families are cleared here, after commit.
-        with transaction.atomic():
-            updated = queryset.update(is_active=active)
-            invalidate_models_on_commit(Product, cause=f"admin set is_active={active} by {request.user}")
-        self.message_user(request, f"{updated} product(s) marked {'active' if active else 'inactive'}.")
-
     @admin.action(description="Mark selected products active")
     def mark_active(self, request, queryset):
-        self._set_active(request, queryset, True)
+        queryset_update_action(self, request, queryset, done="product(s) marked active", is_active=True)
 
     @admin.action(description="Mark selected products inactive")
     def mark_inactive(self, request, queryset):
-        self._set_active(request, queryset, False)
+        queryset_update_action(self, request, queryset, done="product(s) marked inactive", is_active=False)

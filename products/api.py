@@ -16,9 +16,10 @@ from products.selectors import (
 from products.serializers import ProductInputSerializer, ProductOutputSerializer
 from products.services import product_create, product_delete, product_update
 from shop.api.errors import NotFound
-from shop.api.permissions import IsAdmin
+from shop.api.permissions import IsAdmin, IsAdminUnlessGet, is_admin
 from shop.api.responses import cached_ok, ok
-from shop.api.schema import envelope, error_responses
+from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
+from shop.api.validation import validated_input
 
 PRODUCT_ENVELOPE = envelope("Product", {"product": ProductOutputSerializer()})
 PRODUCT_CACHED_ENVELOPE = envelope("ProductDetail", {"product": ProductOutputSerializer()}, cached=True)
@@ -39,14 +40,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("max_price", OpenApiTypes.DECIMAL, description="Highest price."),
     OpenApiParameter("in_stock", OpenApiTypes.STR, enum=[c for c, _ in BOOLEAN_CHOICES]),
     OpenApiParameter("ordering", OpenApiTypes.STR, enum=ORDERINGS, description="Default: name."),
-    OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
+    *PAGE_PARAMETERS,
 ]
-
-
-
-def _is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_staff)
 
 
 class ProductListCreateApi(APIView):
@@ -72,15 +67,12 @@ class ProductListCreateApi(APIView):
         responses={201: PRODUCT_ENVELOPE, **error_responses(400, 401, 403, 409)},
     )
     def post(self, request):
-        serializer = ProductInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = product_create(data=serializer.validated_data, user=request.user)
+        product = product_create(data=validated_input(ProductInputSerializer, request.data), user=request.user)
         return ok({"product": ProductOutputSerializer(product).data}, "Product created", status=201)
 
 
 class ProductDetailApi(APIView):
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsAdmin()]
+    permission_classes = [IsAdminUnlessGet]
 
     @extend_schema(
         operation_id="products_retrieve",
@@ -89,7 +81,7 @@ class ProductDetailApi(APIView):
     )
     def get(self, request, product_id: int):
         cached = product_detail_cached(product_id=product_id)
-        if not cached.data["product"]["is_active"] and not _is_admin(request.user):
+        if not cached.data["product"]["is_active"] and not is_admin(request.user):
             raise NotFound("Product not found")
         return cached_ok(cached, "Product retrieved")
 
@@ -121,7 +113,8 @@ class ProductDetailApi(APIView):
         return ok({"product": ProductOutputSerializer(product).data}, "Product deleted")
 
     def _update(self, request, product_id: int, *, partial: bool):
-        serializer = ProductInputSerializer(product_get(product_id=product_id), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        product = product_update(product_id=product_id, data=serializer.validated_data, user=request.user)
+        data = validated_input(
+            ProductInputSerializer, request.data, instance=product_get(product_id=product_id), partial=partial
+        )
+        product = product_update(product_id=product_id, data=data, user=request.user)
         return ok({"product": ProductOutputSerializer(product).data}, "Product updated")

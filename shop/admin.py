@@ -7,14 +7,21 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from shop.cache import invalidate_models_on_commit
+from shop.admin_actions import queryset_update_action
 from shop.models import Activity, Business, Notification, User
 
 admin.site.site_header = "Store administration"
 admin.site.site_title = "Store admin"
 admin.site.index_title = "Run the store"
+
+
+def _unique_email(email: str, *, user_id: int | None) -> str:
+    """Emails are unique case-insensitively (user_email_unique_ci) and stored in lower case."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email__iexact=email).exclude(pk=user_id).exists():
+        raise ValidationError("A user with this email address already exists.", code="unique")
+    return email
 
 
 class UserCreationAdminForm(AdminUserCreationForm):
@@ -23,11 +30,7 @@ class UserCreationAdminForm(AdminUserCreationForm):
         fields = ("email", "name", "phone")
 
     def clean_email(self):
-        # Emails are unique case-insensitively (user_email_unique_ci) and stored in lower case.
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("A user with this email address already exists.", code="unique")
-        return email
+        return _unique_email(self.cleaned_data["email"], user_id=None)
 
 
 class UserChangeAdminForm(UserChangeForm):
@@ -36,10 +39,7 @@ class UserChangeAdminForm(UserChangeForm):
         fields = "__all__"
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise ValidationError("A user with this email address already exists.", code="unique")
-        return email
+        return _unique_email(self.cleaned_data["email"], user_id=self.instance.pk)
 
 
 @admin.register(User)
@@ -127,10 +127,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Mark selected notifications as read")
     def mark_read(self, request, queryset):
-        with transaction.atomic():
-            updated = queryset.update(is_read=True)
-            invalidate_models_on_commit(Notification, cause=f"admin mark_read by {request.user}")
-        self.message_user(request, f"{updated} notification(s) marked as read.")
+        queryset_update_action(self, request, queryset, done="notification(s) marked as read", is_read=True)
 
 
 @admin.register(Activity)

@@ -8,7 +8,7 @@ Orders are priced with orders.pricing, the same rules the order service uses.
 import bisect
 import itertools
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
@@ -413,11 +413,7 @@ class _DemoStoreBuilder:
             user_id=customer.id,
             coupon=coupon,
             coupon_code=coupon.code if coupon else "",
-            subtotal=totals.subtotal,
-            discount=totals.discount,
-            delivery_fee=totals.delivery_fee,
-            tax=totals.tax,
-            total=totals.total,
+            **asdict(totals),
             status=status,
             payment_method=method,
             delivery_address=customer.address,

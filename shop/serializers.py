@@ -15,16 +15,24 @@ from rest_framework import serializers
 from shop.models import Business, Notification, User
 
 
+# Keys that are not writable fields fail validation, reported together with the other fields' errors
+# (nested serializers included). A comment, not a docstring: drf-spectacular would copy a docstring
+# into the schema of every input serializer.
 class RejectUnknownFieldsMixin:
-    """Fails validation when the body has keys that are not writable fields of the serializer."""
-
     def to_internal_value(self, data):
+        unknown = {}
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(str(key) for key in data if key not in writable)
-            if unknown:
-                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
-        return super().to_internal_value(data)
+            unknown = {key: ["Unknown field."] for key in sorted(str(key) for key in data if key not in writable)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown})
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
 
 class StrictInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):

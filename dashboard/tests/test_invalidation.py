@@ -1,7 +1,5 @@
 """Writes clear the dashboard's families after they commit, so the next read is a miss showing the write."""
 
-from decimal import Decimal
-
 import pytest
 from django.utils import timezone
 

@@ -11,9 +11,10 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.api.responses import ok
-from shop.models import User
 from shop.api.schema import envelope, error_responses
 from shop.api.throttling import ScopedSettingsRateThrottle
+from shop.api.validation import validated_input
+from shop.models import User
 from shop.serializers import LoginInputSerializer, RefreshInputSerializer, RegisterInputSerializer, UserOutputSerializer
 from shop.services import user_create
 
@@ -38,9 +39,14 @@ class CredentialsApi(APIView):
         return 'Bearer realm="api"'
 
 
-class RegisterApi(CredentialsApi):
+class ThrottledCredentialsApi(CredentialsApi):
+    """Register and login share the `auth` rate: guessing passwords or farming accounts is slowed down."""
+
     throttle_classes = [ScopedSettingsRateThrottle]
     throttle_scope = "auth"
+
+
+class RegisterApi(ThrottledCredentialsApi):
 
     @extend_schema(
         operation_id="auth_register",
@@ -50,15 +56,11 @@ class RegisterApi(CredentialsApi):
         auth=[],
     )
     def post(self, request):
-        serializer = RegisterInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = user_create(**serializer.validated_data)
+        user = user_create(**validated_input(RegisterInputSerializer, request.data))
         return ok(_tokens_for(user), "Registered", status=201)
 
 
-class LoginApi(CredentialsApi):
-    throttle_classes = [ScopedSettingsRateThrottle]
-    throttle_scope = "auth"
+class LoginApi(ThrottledCredentialsApi):
 
     @extend_schema(
         operation_id="auth_login",
@@ -68,9 +70,8 @@ class LoginApi(CredentialsApi):
         auth=[],
     )
     def post(self, request):
-        serializer = LoginInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = authenticate(request, username=serializer.validated_data["email"], password=serializer.validated_data["password"])
+        credentials = validated_input(LoginInputSerializer, request.data)
+        user = authenticate(request, username=credentials["email"], password=credentials["password"])
         if user is None:
             raise AuthenticationFailed("Invalid credentials")
         return ok(_tokens_for(user), "Logged in")
@@ -85,7 +86,7 @@ class RefreshApi(CredentialsApi):
         auth=[],
     )
     def post(self, request):
-        RefreshInputSerializer(data=request.data).is_valid(raise_exception=True)
+        validated_input(RefreshInputSerializer, request.data)
         refresh = TokenRefreshSerializer(data=request.data)
         try:
             refresh.is_valid(raise_exception=True)

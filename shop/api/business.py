@@ -1,12 +1,12 @@
 """The business row: anyone reads it (cached under business:info), admins change it."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from shop.api.permissions import IsAdmin
+from shop.api.permissions import IsAdminUnlessGet
 from shop.api.responses import cached_ok, ok
 from shop.api.schema import envelope, error_responses
+from shop.api.validation import validated_input
 from shop.selectors import business_get, business_info_cached
 from shop.serializers import BusinessInputSerializer, BusinessOutputSerializer
 from shop.services import business_update
@@ -15,8 +15,7 @@ BUSINESS_ENVELOPE = envelope("Business", {"business": BusinessOutputSerializer()
 
 
 class BusinessApi(APIView):
-    def get_permissions(self):
-        return [AllowAny()] if self.request.method == "GET" else [IsAdmin()]
+    permission_classes = [IsAdminUnlessGet]
 
     @extend_schema(
         operation_id="business_retrieve",
@@ -48,7 +47,6 @@ class BusinessApi(APIView):
         return self._write(request, partial=True)
 
     def _write(self, request, *, partial: bool):
-        serializer = BusinessInputSerializer(business_get(), data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        business = business_update(data=serializer.validated_data, partial=partial, user=request.user)
+        data = validated_input(BusinessInputSerializer, request.data, instance=business_get(), partial=partial)
+        business = business_update(data=data, partial=partial, user=request.user)
         return ok({"business": BusinessOutputSerializer(business).data}, "Business updated")

@@ -1,23 +1,16 @@
 """The logged-in user's notifications: list (newest first), read one, read all."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from shop.api.responses import ok
-from shop.api.schema import envelope, error_responses
+from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
 from shop.selectors import notification_page
 from shop.serializers import NotificationOutputSerializer
 from shop.services import notification_mark_all_read, notification_mark_read
-
-PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
-]
-
 
 class NotificationListApi(APIView):
     permission_classes = [IsAuthenticated]

@@ -5,8 +5,14 @@
                               **error_responses(400)})
 """
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
+]
 
 _ERROR = inline_serializer(
     name="ErrorEnvelope",
