@@ -131,6 +131,15 @@ def _coupon_take(*, coupon: Coupon, subtotal: Decimal, now: datetime) -> Coupon:
 
 
 # --- orders ----------------------------------------------------------------------------------------
+def _prefetched_items(order: Order, items: list[OrderItem]) -> None:
+    """Hand `order.items` the rows just written, as prefetch_related would: the response is then
+    built without a query after the commit, so a connection lost right after it can't turn a
+    placed order into an error answer."""
+    queryset = order.items.all()
+    queryset._result_cache, queryset._prefetch_done = items, True
+    order._prefetched_objects_cache = {"items": queryset}
+
+
 def _order_number(now: datetime) -> str:
     suffix = base64.b32encode(secrets.token_bytes(10)).decode()
     return f"ORD-{timezone.localtime(now):%Y%m%d}-{suffix}"
@@ -212,10 +221,11 @@ def order_place(
             notes=notes,
             created_at=now,
         )
-        OrderItem.objects.bulk_create(
+        items = OrderItem.objects.bulk_create(
             OrderItem(order=order, product=p, name=p.name, unit_price=p.price, quantity=q, line_total=t)
             for p, q, t in lines
         )
+        _prefetched_items(order, items)
         invalidate_models_on_commit(Product, Coupon, cause=f"order {order.number} placed")
         activity_log(
             action="order.placed", description=f"{user.email} placed order {order.number} ({order.total})", user=user

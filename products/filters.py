@@ -7,6 +7,7 @@ an unknown parameter or a malformed value is a 400 before any key is made.
 import hashlib
 import json
 from decimal import Decimal
+from functools import lru_cache
 
 import django_filters
 from django.db.models import Q, QuerySet
@@ -55,16 +56,25 @@ def product_filter_params(query_params) -> dict:
 
     Raises ValidationError (400) for unknown or repeated parameters and malformed values.
     """
+    raw = tuple(sorted((key, tuple(query_params.getlist(key))) for key in query_params))
+    return dict(_normalized(raw))
+
+
+@lru_cache(maxsize=2048)
+def _normalized(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
+    """Validation depends on the query string alone, so each process remembers its recent answers
+    (a cache hit then costs no form validation). Errors raise and are not remembered."""
     errors = {}
-    for key in query_params:
+    for key, values in raw:
         if key not in FILTER_PARAMS and key not in PAGE_PARAMS:
             errors[key] = ["Unknown query parameter."]
-        elif len(query_params.getlist(key)) > 1:
+        elif len(values) > 1:
             errors[key] = ["Give this parameter once."]
     if errors:
         raise ValidationError(errors)
+    given = {key: values[0] for key, values in raw}
 
-    form = ProductFilter(data={k: query_params.get(k) for k in FILTER_PARAMS if k in query_params}).form
+    form = ProductFilter(data={k: v for k, v in given.items() if k in FILTER_PARAMS}).form
     if not form.is_valid():
         raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
     cleaned = form.cleaned_data
@@ -79,8 +89,8 @@ def product_filter_params(query_params) -> dict:
             continue
         params[key] = _canonical_decimal(value) if isinstance(value, Decimal) else value
     params.setdefault("ordering", DEFAULT_ORDERING)
-    params["page"], params["page_size"] = page_params(query_params)
-    return params
+    params["page"], params["page_size"] = page_params(given)
+    return tuple(params.items())
 
 
 def product_filter_digest(params: dict) -> str:

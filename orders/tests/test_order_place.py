@@ -257,3 +257,21 @@ def test_order_numbers_are_unique(customer_client, make_product):
     pizza = make_product("Pizza", "1.00", 50)
     numbers = {place(customer_client, order_body((pizza, 1))).json()["data"]["order"]["number"] for _ in range(20)}
     assert len(numbers) == 20
+
+
+@pytest.mark.django_db
+def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, make_product, django_assert_num_queries):
+    """A connection lost right after the commit must not turn a placed order into an error answer."""
+    from orders.serializers import OrderOutput
+    from orders.services import order_place
+
+    pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
+    order = order_place(
+        user=customer,
+        items=[{"product_id": pizza.pk, "quantity": 1}, {"product_id": soda.pk, "quantity": 2}],
+        delivery_address="1 Main St",
+        payment_method="cash",
+    )
+    with django_assert_num_queries(0):
+        rendered = OrderOutput(order).data
+    assert [(i["name"], i["quantity"]) for i in rendered["items"]] == [("Pizza", 1), ("Soda", 2)]
