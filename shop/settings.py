@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+import json
 import os
 
 import dj_database_url
@@ -158,8 +159,11 @@ CACHE_BREAKER_COOLDOWN = env_float("CACHE_BREAKER_COOLDOWN", 5.0)
 CACHE_STAMPEDE_WAIT = env_float("CACHE_STAMPEDE_WAIT", 2.0)
 CACHE_LOCK_TTL = env_float("CACHE_LOCK_TTL", 10.0)
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
-# Per-family TTL overrides in seconds, e.g. {"products:all": 60}.
-CACHE_TTLS = {}
+# Per-family TTL overrides in seconds as JSON, e.g. CACHE_TTLS='{"products:all": 60}'.
+try:
+    CACHE_TTLS = json.loads(os.environ.get("CACHE_TTLS") or "{}")
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"CACHE_TTLS must be a JSON object of family name to seconds: {exc}") from exc
 # `make bench` sets BENCH_FLOOR=1 to mount its constant endpoint at /api/v1/bench/floor.
 BENCH_FLOOR_ENDPOINT = env_bool("BENCH_FLOOR", False)
 
