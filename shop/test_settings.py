@@ -13,7 +13,7 @@ from .settings import CACHES  # noqa: E402
 CACHE_KEY_PREFIX = f"test-{uuid.uuid4().hex[:10]}"
 CACHES["default"]["KEY_PREFIX"] = f"{CACHE_KEY_PREFIX}:django"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CELERY_BROKER_URL = ""
+CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
