@@ -41,12 +41,12 @@ from benchmarks.common import (  # noqa: E402
     ROOT,
     Gunicorn,
     app_env,
-    cleanup,
     django_eval,
     log,
     login,
     manage,
     request,
+    run_main,
     start_own_redis,
 )
 from benchmarks.report import load_raw, save_raw, write_reports  # noqa: E402
@@ -84,19 +84,23 @@ def pg_admin(sql: str) -> str:
         return row[0] if row else None
 
 
-def ensure_store(env: dict) -> dict:
-    exists = pg_admin(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
-    if not exists:
-        log(f"creating database {DB_NAME}")
-        pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    counts = json.loads(django_eval(
+def store_counts(env: dict) -> dict:
+    return json.loads(django_eval(
         "import json; from orders.models import Order; from products.models import Product; "
         "from shop.models import User; "
         "print(json.dumps({'orders': Order.objects.count(), 'products': Product.objects.count(), "
         "'users': User.objects.count()}))",
         env=env,
     ))
+
+
+def ensure_store(env: dict) -> dict:
+    exists = pg_admin(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
+    if not exists:
+        log(f"creating database {DB_NAME}")
+        pg_admin(f'CREATE DATABASE "{DB_NAME}"')
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    counts = store_counts(env)
     if counts["orders"] >= 0.95 * STORE_SIZE["orders"]:
         log(f"reusing {DB_NAME}: {counts}")
         return counts | {"seeded_now": False, "seed_seconds": None}
@@ -113,13 +117,7 @@ def ensure_store(env: dict) -> dict:
     log(f"seeded in {seconds} s")
     manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
            env=env, check=False)
-    counts = json.loads(django_eval(
-        "import json; from orders.models import Order; from products.models import Product; "
-        "from shop.models import User; "
-        "print(json.dumps({'orders': Order.objects.count(), 'products': Product.objects.count(), "
-        "'users': User.objects.count()}))",
-        env=env,
-    ))
+    counts = store_counts(env)
     return counts | {"seeded_now": True, "seed_seconds": seconds}
 
 
@@ -365,10 +363,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        sys.exit(130)
-    finally:
-        cleanup.run()
+    run_main(main)

@@ -65,6 +65,17 @@ signal.signal(signal.SIGTERM, _terminate)
 
 
 # --- small helpers -------------------------------------------------------------------------------
+def run_main(main) -> None:
+    """Run a benchmark's `main()` as the script's entry point, cleaning up whatever happens."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted; cleaning up")
+        sys.exit(130)
+    finally:
+        cleanup.run()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))

@@ -41,13 +41,13 @@ from benchmarks.common import (  # noqa: E402
     Gunicorn,
     PrivatePostgres,
     app_env,
-    cleanup,
     django_eval,
     log,
     login,
     manage,
     percentile,
     request,
+    run_main,
     start_own_redis,
 )
 
@@ -358,10 +358,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted; cleaning up")
-        sys.exit(130)
-    finally:
-        cleanup.run()
+    run_main(main)
