@@ -17,8 +17,7 @@ def fresh_cache_store():
     cache.reset_store()
     store = cache.get_store()
     if store.ping():
-        for family in cache.all_families():
-            store.invalidate(family.name, cause="test teardown")
+        store.invalidate_many([family.name for family in cache.all_families()], cause="test teardown")
         store.reset_stats()
     cache.reset_store()
 

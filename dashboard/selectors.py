@@ -239,13 +239,11 @@ def dashboard_overview(*, days: int, top_limit: int = 5, activities_limit: int =
 # --- the cache monitor ---------------------------------------------------------------------------
 def cache_monitor_overview(*, keys_shown: int = 100) -> dict:
     """Redis status and memory, and per family its declaration, counters and live keys."""
-    store = get_store()
-    stats = store.stats()
-    redis_up = stats["redis"]["status"] == "up"
+    stats = get_store().stats(include_keys=True)
     families = []
     for family in sorted(all_families(), key=lambda f: f.name):
         counters = stats["families"][family.name]
-        entries = store.family_keys(family) if redis_up else []
+        entries = counters["entries"]
         hit_rate = counters["hitRate"]
         families.append(
             {

@@ -50,9 +50,9 @@ def dashboard_family_warm(*, family: str) -> int:
     return len(reads)
 
 
-def dashboard_stats_refresh() -> None:
+def dashboard_stats_refresh(*, cause: str = "scheduled refresh") -> None:
     """Rebuild dashboard:stats:today before its TTL runs out: clear, then read through (never stale)."""
-    clear(DASHBOARD_STATS.name, cause="scheduled refresh")
+    clear(DASHBOARD_STATS.name, cause=cause)
     dashboard_family_warm(family=DASHBOARD_STATS.name)
 
 
@@ -66,8 +66,7 @@ def dashboard_stats_rollover(*, now: datetime | None = None) -> bool:
     local = (now or timezone.now()).astimezone(selectors.business_timezone())
     if (local.hour, local.minute) >= (0, 15):
         return False
-    clear(DASHBOARD_STATS.name, cause="midnight rollover")
-    dashboard_family_warm(family=DASHBOARD_STATS.name)
+    dashboard_stats_refresh(cause="midnight rollover")
     return True
 
 

@@ -1,7 +1,5 @@
 """Admin for the store's core: users (log in by email), the business row, notifications, activity log."""
 
-import zoneinfo
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -79,14 +77,6 @@ class BusinessAdminForm(forms.ModelForm):
     class Meta:
         model = Business
         fields = "__all__"
-
-    def clean_timezone(self):
-        name = self.cleaned_data["timezone"]
-        try:
-            zoneinfo.ZoneInfo(name)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris.") from exc
-        return name
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()

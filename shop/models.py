@@ -1,9 +1,20 @@
 """The store's core data: users, the business row, notifications and the activity log."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+
+def validate_timezone_name(name: str) -> None:
+    """An IANA time zone name that this machine's zoneinfo knows (e.g. Europe/Berlin)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin.") from exc
 
 
 class UserManager(BaseUserManager):
@@ -75,7 +86,7 @@ class Business(models.Model):
     phone = models.CharField(max_length=32, blank=True, default="")
     address = models.CharField(max_length=300, blank=True, default="")
     currency = models.CharField(max_length=3, default="USD")
-    timezone = models.CharField(max_length=64, default="UTC")
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone_name])
     opening_hours = models.JSONField(default=dict, blank=True)
     is_open = models.BooleanField(default=True)
     delivery_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)

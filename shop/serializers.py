@@ -5,7 +5,6 @@ is a 400, never silently ignored.
 """
 
 from collections.abc import Mapping
-from zoneinfo import available_timezones
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -117,7 +116,6 @@ class BusinessOutputSerializer(serializers.ModelSerializer):
 class BusinessInputSerializer(StrictInputModelSerializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, error_messages={"invalid": "Use a 3-letter ISO 4217 code."})
-    timezone = serializers.CharField(max_length=64, required=False)
     opening_hours = serializers.JSONField(required=False)
     delivery_fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     min_order_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
@@ -129,11 +127,6 @@ class BusinessInputSerializer(StrictInputModelSerializer):
 
     def validate_currency(self, value: str) -> str:
         return value.upper()
-
-    def validate_timezone(self, value: str) -> str:
-        if value not in available_timezones():
-            raise serializers.ValidationError("Not a known IANA time zone (e.g. Europe/Berlin).")
-        return value
 
     def validate_opening_hours(self, value):
         if not isinstance(value, dict):

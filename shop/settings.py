@@ -82,7 +82,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "shop.api.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"

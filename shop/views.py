@@ -1,17 +1,26 @@
-"""Error pages: JSON envelopes under /api/, Django's pages elsewhere."""
+"""Error pages: JSON envelopes under /api/, Django's pages elsewhere.
 
+Errors inside the API's views get the envelope from the DRF exception handler
+(shop.api.exceptions); these cover what never reaches a view, such as an unknown URL.
+"""
+
+from django.http import JsonResponse
 from django.views import defaults
 
-from shop.api.middleware import api_not_found, api_server_error, is_api_path
+from shop.api.responses import error_body
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith("/api/")
 
 
 def not_found(request, exception=None):
     if is_api_path(request.path):
-        return api_not_found(request, exception)
+        return JsonResponse(error_body("Not found"), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if is_api_path(request.path):
-        return api_server_error(request)
+        return JsonResponse(error_body("Internal server error"), status=500)
     return defaults.server_error(request)

@@ -85,10 +85,9 @@ def acquire_debounce(name: str, seconds: float) -> bool:
 
 def clear(selector: str, cause: str = "manual") -> list[str]:
     """Clear families now: a family name, a group ("products") or "all". Returns the names cleared."""
-    families = resolve(selector)
-    for family in families:
-        get_store().invalidate(family.name, cause)
-    return [f.name for f in families]
+    names = [f.name for f in resolve(selector)]
+    get_store().invalidate_many(names, cause)
+    return names
 
 
 def invalidate_families_on_commit(families, cause: str) -> None:
@@ -98,9 +97,7 @@ def invalidate_families_on_commit(families, cause: str) -> None:
         return
 
     def apply():
-        store = get_store()
-        for name in names:
-            store.invalidate(name, cause)
+        get_store().invalidate_many(names, cause)
         # After every family is cleared, and robustly: a failing listener must neither keep a family
         # stale nor turn a committed write into an error response.
         for name in names:

@@ -63,8 +63,3 @@ class CircuitBreaker:
                 error,
                 self.cooldown,
             )
-
-    @property
-    def in_outage(self) -> bool:
-        with self._lock:
-            return self._outage

@@ -48,17 +48,24 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: generation key, index key, stats hash. ARGV: family name, new generation token.
-# Touches only the family's own keys: its index set names them (no KEYS, no SCAN).
-# The generation becomes a fresh random token rather than a counter: after Redis restarts empty a
+# KEYS: per family its generation key and index key, then the stats hash (last).
+# ARGV: per family its name and a new generation token. Returns the number of keys removed per family.
+# Touches only the families' own keys: each index set names them (no KEYS, no SCAN).
+# A generation becomes a fresh random token rather than a counter: after Redis restarts empty a
 # counter would start again from 0 and could match a generation a loader read before the restart.
 INVALIDATE = """
-redis.call('SET', KEYS[1], ARGV[2])
-local members = redis.call('SMEMBERS', KEYS[2])
-for i = 1, #members, 500 do
-  redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+local stats = KEYS[#KEYS]
+local removed = {}
+for f = 1, (#KEYS - 1) / 2 do
+  local gen, index = KEYS[2 * f - 1], KEYS[2 * f]
+  redis.call('SET', gen, ARGV[2 * f])
+  local members = redis.call('SMEMBERS', index)
+  for i = 1, #members, 500 do
+    redis.call('UNLINK', unpack(members, i, math.min(i + 499, #members)))
+  end
+  redis.call('DEL', index)
+  redis.call('HINCRBY', stats, ARGV[2 * f - 1] .. ':invalidations', 1)
+  removed[f] = #members
 end
-redis.call('DEL', KEYS[2])
-redis.call('HINCRBY', KEYS[3], ARGV[1] .. ':invalidations', 1)
-return #members
+return removed
 """

@@ -195,10 +195,11 @@ class RedisCacheStore:
     def _apply_owed_invalidations(self) -> None:
         if not self._owed:
             return
-        for name, seq in self._owed.snapshot():
-            removed = self._invalidate_now(name)
+        owed = self._owed.snapshot()
+        removed = self._invalidate_now([name for name, _ in owed])
+        for (name, seq), count in zip(owed, removed):
             self._owed.settle(name, seq)
-            logger.info("Applied invalidation of %s owed from a Redis outage: %d keys", name, removed)
+            logger.info("Applied invalidation of %s owed from a Redis outage: %d keys", name, count)
 
     def _flush_local_counts(self) -> None:
         counts = self._local_counts.drain()
@@ -318,21 +319,27 @@ class RedisCacheStore:
     # --- invalidation ----------------------------------------------------------------------------
     def invalidate(self, family_name: str, cause: str = "") -> None:
         """Clear a family now; if Redis can't be reached, owe it until Redis answers again."""
-        try:
-            removed = self._run(lambda r: self._invalidate_now(family_name), family_name)
-        except CacheUnavailable:
-            self._owed.add(family_name)
-            # INFO, not WARNING: the outage itself is logged once by the breaker.
-            logger.info("Invalidation of %s (%s) deferred until Redis answers", family_name, cause or "manual")
-            return
-        logger.info("Invalidated %s (%s): %d keys", family_name, cause or "manual", removed)
+        self.invalidate_many([family_name], cause)
 
-    def _invalidate_now(self, family_name: str) -> int:
-        return self._scripts["INVALIDATE"](
-            keys=[self._meta("gen", family_name), self._meta("index", family_name), self._stats_key],
-            args=[family_name, uuid.uuid4().hex],
-            client=self.client,
-        )
+    def invalidate_many(self, family_names: list[str], cause: str = "") -> None:
+        """Clear several families in one round trip; owe them all if Redis can't be reached."""
+        if not family_names:
+            return
+        try:
+            removed = self._run(lambda r: self._invalidate_now(family_names), family_names[0])
+        except CacheUnavailable:
+            for name in family_names:
+                self._owed.add(name)
+            # INFO, not WARNING: the outage itself is logged once by the breaker.
+            logger.info("Invalidation of %s (%s) deferred until Redis answers", ", ".join(family_names), cause or "manual")
+            return
+        for name, count in zip(family_names, removed):
+            logger.info("Invalidated %s (%s): %d keys", name, cause or "manual", count)
+
+    def _invalidate_now(self, family_names: list[str]) -> list[int]:
+        keys = [key for name in family_names for key in (self._meta("gen", name), self._meta("index", name))]
+        args = [arg for name in family_names for arg in (name, uuid.uuid4().hex)]
+        return self._scripts["INVALIDATE"](keys=[*keys, self._stats_key], args=args, client=self.client)
 
     @property
     def owed_invalidations(self) -> set[str]:
@@ -358,31 +365,40 @@ class RedisCacheStore:
         return ttl if ttl is not None and ttl >= 0 else None
 
     def family_keys(self, family: Family) -> list[dict]:
-        """The family's live keys with their TTL left (-1: no expiry), from its index set.
-        Index members whose entry has expired are pruned on the way."""
-        index_key = self._meta("index", family.name)
-
-        def read(r):
-            members = sorted(m.decode() for m in r.smembers(index_key))
-            if not members:
-                return []
-            pipe = r.pipeline(transaction=False)
-            for member in members:
-                pipe.ttl(member)
-            ttls = pipe.execute()
-            expired = [m for m, ttl in zip(members, ttls) if ttl == -2]
-            if expired:
-                r.srem(index_key, *expired)
-            plen = len(self.prefix) + 1
-            return [{"key": m[plen:], "ttl": ttl} for m, ttl in zip(members, ttls) if ttl != -2]
-
+        """The family's live keys with their TTL left (-1: no expiry), from its index set."""
         try:
-            return self._run(read, family.name)
+            return self._run(lambda r: self._live_keys(r, [family])[family.name], family.name)
         except CacheUnavailable:
             return []
 
-    def stats(self) -> dict:
-        """Per family: live keys, hits, misses, hit rate, invalidations, errors; plus Redis status."""
+    def _live_keys(self, r: redis.Redis, families: list[Family]) -> dict[str, list[dict]]:
+        """Live keys per family in two round trips, whatever the number of families. Index members
+        whose entry has expired are pruned on the way."""
+        index_keys = [self._meta("index", f.name) for f in families]
+        pipe = r.pipeline(transaction=False)
+        for index_key in index_keys:
+            pipe.smembers(index_key)
+        members = [sorted(m.decode() for m in found) for found in pipe.execute()]
+        pipe = r.pipeline(transaction=False)
+        for member in (m for family_members in members for m in family_members):
+            pipe.ttl(member)
+        ttls = iter(pipe.execute())
+        plen = len(self.prefix) + 1
+        live, prune = {}, r.pipeline(transaction=False)
+        for family, index_key, family_members in zip(families, index_keys, members):
+            pairs = [(m, next(ttls)) for m in family_members]
+            expired = [m for m, ttl in pairs if ttl == -2]
+            if expired:
+                prune.srem(index_key, *expired)
+            live[family.name] = [{"key": m[plen:], "ttl": ttl} for m, ttl in pairs if ttl != -2]
+        if len(prune):
+            prune.execute()
+        return live
+
+    def stats(self, *, include_keys: bool = False) -> dict:
+        """Per family: live keys, hits, misses, hit rate, invalidations, errors; plus Redis status.
+        With `include_keys`, each family also lists its live keys with their TTL left (`entries`)."""
+        families_declared = all_families()
 
         def read(r):
             pipe = r.pipeline(transaction=False)
@@ -390,32 +406,35 @@ class RedisCacheStore:
             pipe.info("memory")
             pipe.info("server")
             pipe.info("stats")
-            return pipe.execute()
+            return [*pipe.execute(), self._live_keys(r, families_declared)]
 
         reason = ""
         try:
-            counters, memory, server, redis_stats = self._run(read)
+            counters, memory, server, redis_stats, live = self._run(read)
             status = "up"
         except CacheUnavailable as error:
-            counters, memory, server, redis_stats = {}, {}, {}, {}
+            counters, memory, server, redis_stats, live = {}, {}, {}, {}, {}
             status = "down" if self.enabled else "disabled"
             reason = str(error)
         counters = {k.decode(): int(v) for k, v in counters.items()}
         families = {}
-        for family in all_families():
+        for family in families_declared:
             local = self._local_counts.get(family.name)
             hits = counters.get(f"{family.name}:hits", 0) + local["hits"]
             misses = counters.get(f"{family.name}:misses", 0) + local["misses"]
+            entries = live.get(family.name, [])
             families[family.name] = {
                 "pattern": family.pattern,
                 "ttl": family.effective_ttl,
-                "keys": len(self.family_keys(family)) if status == "up" else 0,
+                "keys": len(entries),
                 "hits": hits,
                 "misses": misses,
                 "hitRate": round(hits / (hits + misses), 4) if hits + misses else None,
                 "invalidations": counters.get(f"{family.name}:invalidations", 0) + local["invalidations"],
                 "errors": counters.get(f"{family.name}:errors", 0) + local["errors"],
             }
+            if include_keys:
+                families[family.name]["entries"] = entries
         return {
             "redis": {
                 "status": status,

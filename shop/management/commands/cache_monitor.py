@@ -23,7 +23,7 @@ def _rate(rate) -> str:
 
 def monitor_report(*, max_keys: int = 20) -> str:
     store = cache.get_store()
-    stats = store.stats()
+    stats = store.stats(include_keys=True)
     status = stats["redis"]
     lines = [
         f"Redis {store.url.split('@')[-1]}  prefix {store.prefix!r}",
@@ -41,9 +41,7 @@ def monitor_report(*, max_keys: int = 20) -> str:
             f" {family['hits']:>7} {family['misses']:>7} {_rate(family['hitRate']):>8}"
             f" {family['invalidations']:>8} {family['errors']:>6}"
         )
-        if status["status"] != "up":
-            continue
-        keys = store.family_keys(cache.get_family(name))
+        keys = family["entries"]
         for entry in keys[:max_keys]:
             lines.append(f"    {entry['key']:<52} TTL left {_ttl(entry['ttl'])}")
         if len(keys) > max_keys:
