@@ -1,5 +1,6 @@
-"""Print what a cache hit and a miss cost (Redis round trips, commands Redis ran, SQL queries) and
-the latency a hung Redis adds per call before and after the circuit breaker opens.
+"""Print what a cache hit and a miss cost (Redis round trips, commands Redis ran, SQL queries), the
+round trips of clearing every family and of reading the monitor, and the latency a hung Redis adds
+per call before and after the circuit breaker opens.
 
     DEBUG=1 .venv/bin/python -m shop.testing.cache_costs
 
@@ -20,7 +21,8 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from products.cache_families import PRODUCTS_ALL
+    from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
+    from shop.cache import all_families
     from shop.cache.store import RedisCacheStore
     from shop.testing.redis_server import RedisServer
 
@@ -57,6 +59,19 @@ def main() -> None:
             assert result.hit == (label == "hit")
             print(f"{label}: {round_trips} Redis round trip(s), {len(queries)} SQL quer{'y' if len(queries) == 1 else 'ies'}, "
                   f"Redis ran {sum(ran.values())} commands {dict(sorted(ran.items()))}")
+
+        def round_trips(operation) -> int:
+            sent["count"] = 0
+            operation()
+            return sent["count"]
+
+        for product_id in range(20):
+            store.read_through(PRODUCT_DETAIL, {"id": product_id}, loader)
+        families = [f.name for f in all_families()]
+        print(f"clearing all {len(families)} families: "
+              f"{round_trips(lambda: store.invalidate_many(families, 'measurement'))} Redis round trip(s); "
+              f"reading the monitor (stats with every family's keys): "
+              f"{round_trips(lambda: store.stats(include_keys=True))} round trip(s)")
 
         server.freeze()
         started = time.perf_counter()
