@@ -20,4 +20,4 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-secret python manage.py collectsta
 USER app
 EXPOSE 8000
 # gunicorn takes its worker count from WEB_CONCURRENCY (default 1); compose sets it.
-CMD ["gunicorn", "shop.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30"]

@@ -3,10 +3,13 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv run test test-fast services migrate seed worker beat bench faults schemathesis
+.PHONY: venv dev-venv run test test-fast lint format services migrate seed worker beat bench faults
 
 venv:
-	@bin/ensure-venv
+	@bin/ensure-venv requirements.txt
+
+dev-venv:
+	@bin/ensure-venv requirements-dev.txt
 
 run: venv
 	@bin/run-local
@@ -14,11 +17,20 @@ run: venv
 services:
 	@bin/ensure-services
 
-test: services venv
+# `make test` is README's second command and what .ci/run runs: lint first, then the whole suite.
+test: services dev-venv lint
 	$(PY) -m pytest
 
-test-fast: venv
-	$(PY) -m pytest -m "not browser and not celery_worker"
+test-fast: dev-venv
+	$(PY) -m pytest -m "not browser and not celery_worker and not faults"
+
+lint: dev-venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: dev-venv
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
 
 migrate: venv
 	DEBUG=1 $(PY) manage.py migrate
@@ -27,16 +39,16 @@ seed: venv
 	DEBUG=1 $(PY) manage.py seed_demo
 
 worker: venv
-	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop worker -l info
+	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A config worker -l info
 
 beat: venv
-	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A shop beat -l info --schedule /tmp/shop-celerybeat-schedule
+	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A config beat -l info --schedule /tmp/shop-celerybeat-schedule
 
 # Benchmarks (never part of the test suite). `bench` seeds shop_bench once (~100k orders) and reuses it.
-bench: services venv
+bench: services dev-venv
 	@command -v wrk >/dev/null || (export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null 2>&1 \
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
 	$(PY) benchmarks/bench.py
 
-faults: services venv
+faults: services dev-venv
 	$(PY) benchmarks/faults.py

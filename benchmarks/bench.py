@@ -30,14 +30,13 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     CUSTOMER_EMAIL,
     CUSTOMER_PASSWORD,
     HOST,
     PY,
-    RESULTS,
     ROOT,
     Gunicorn,
     app_env,
@@ -49,7 +48,7 @@ from benchmarks.common import (  # noqa: E402
     run_main,
     start_own_redis,
 )
-from benchmarks.report import load_raw, save_raw, write_reports  # noqa: E402
+from benchmarks.report import load_raw, save_raw, write_reports
 
 DB_NAME = os.environ.get("BENCH_DB_NAME") or "shop_bench"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER") or "postgres://postgres@127.0.0.1:5432"
@@ -85,13 +84,15 @@ def pg_admin(sql: str) -> str:
 
 
 def store_counts(env: dict) -> dict:
-    return json.loads(django_eval(
-        "import json; from orders.models import Order; from products.models import Product; "
-        "from shop.models import User; "
-        "print(json.dumps({'orders': Order.objects.count(), 'products': Product.objects.count(), "
-        "'users': User.objects.count()}))",
-        env=env,
-    ))
+    return json.loads(
+        django_eval(
+            "import json; from orders.models import Order; from products.models import Product; "
+            "from shop.models import User; "
+            "print(json.dumps({'orders': Order.objects.count(), 'products': Product.objects.count(), "
+            "'users': User.objects.count()}))",
+            env=env,
+        )
+    )
 
 
 def ensure_store(env: dict) -> dict:
@@ -111,12 +112,25 @@ def ensure_store(env: dict) -> dict:
         manage("migrate", "--noinput", "-v", "0", env=env)
     log(f"seeding {DB_NAME}: {STORE_SIZE} (one time; reused on later runs)")
     started = time.monotonic()
-    manage("seed_demo", "--orders", str(STORE_SIZE["orders"]), "--products", str(STORE_SIZE["products"]),
-           "--users", str(STORE_SIZE["users"]), env=env)
+    manage(
+        "seed_demo",
+        "--orders",
+        str(STORE_SIZE["orders"]),
+        "--products",
+        str(STORE_SIZE["products"]),
+        "--users",
+        str(STORE_SIZE["users"]),
+        env=env,
+    )
     seconds = round(time.monotonic() - started, 1)
     log(f"seeded in {seconds} s")
-    manage("shell", "-c", "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
-           env=env, check=False)
+    manage(
+        "shell",
+        "-c",
+        "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
+        env=env,
+        check=False,
+    )
     counts = store_counts(env)
     return counts | {"seeded_now": True, "seed_seconds": seconds}
 
@@ -170,10 +184,12 @@ def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_serve
             if mode == "hit" and family:
                 # The floor, interleaved with the endpoint: each ratio compares runs seconds apart, so
                 # other work on the machine drifting in or out moves both sides of it alike.
-                floor_runs.append(wrk(server.port, FLOOR_PATH, token=ep_token, seconds=args.duration,
-                                      connections=args.connections))
-            runs.append(wrk(server.port, ep["path"], token=ep_token, seconds=args.duration,
-                            connections=args.connections))
+                floor_runs.append(
+                    wrk(server.port, FLOOR_PATH, token=ep_token, seconds=args.duration, connections=args.connections)
+                )
+            runs.append(
+                wrk(server.port, ep["path"], token=ep_token, seconds=args.duration, connections=args.connections)
+            )
         after = redis_stats(redis_server)
         hits = after.get(f"{family}:hits", 0) - before.get(f"{family}:hits", 0) if family else None
         misses = after.get(f"{family}:misses", 0) - before.get(f"{family}:misses", 0) if family else None
@@ -188,22 +204,26 @@ def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_serve
             "non_2xx": sum(r["status"] for r in runs),
             "runs": [{k: r[k] for k in ("rps", "p50_us", "p99_us", "requests", "errors")} for r in runs],
             "floor_ratio": statistics.median(r["rps"] / f["rps"] for r, f in zip(runs, floor_runs))
-            if floor_runs else None,
+            if floor_runs
+            else None,
             "floor_rps": statistics.median(f["rps"] for f in floor_runs) if floor_runs else None,
             "rss_kib_after": server.worker_rss_kib(),
             "layer_hits": hits,
             "layer_misses": misses,
         }
-        log(f"  {mode:4} {ep['name']:22} {results[ep['name']]['rps']:8.0f} req/s  "
+        log(
+            f"  {mode:4} {ep['name']:22} {results[ep['name']]['rps']:8.0f} req/s  "
             f"p50 {results[ep['name']]['p50_ms']:8.2f} ms  p99 {results[ep['name']]['p99_ms']:8.2f} ms  "
             f"X-Cache {xcache}  errors {results[ep['name']]['errors']}"
-            + (f"  ÷ floor {results[ep['name']]['floor_ratio']:.2f}" if floor_runs else ""))
+            + (f"  ÷ floor {results[ep['name']]['floor_ratio']:.2f}" if floor_runs else "")
+        )
     return results
 
 
 def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | None, args, redis_server) -> dict:
-    server = Gunicorn(env=env, name=f"bench-{mode}", workers=args.workers, worker_class=args.worker_class,
-                      threads=args.threads).start()
+    server = Gunicorn(
+        env=env, name=f"bench-{mode}", workers=args.workers, worker_class=args.worker_class, threads=args.threads
+    ).start()
     try:
         token = token or login(server.port, ADMIN_EMAIL, ADMIN_PASSWORD)
         available = []
@@ -217,8 +237,13 @@ def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | No
         # is the workers' steady state, so growth after it is growth, not warm-up.
         warmup_peak: dict[int, int] = {}
         for ep in available:
-            wrk(server.port, ep["path"], token=token if ep["admin"] else None, seconds=args.warmup,
-                connections=args.connections)
+            wrk(
+                server.port,
+                ep["path"],
+                token=token if ep["admin"] else None,
+                seconds=args.warmup,
+                connections=args.connections,
+            )
             for pid, kib in server.worker_rss_kib().items():
                 warmup_peak[pid] = max(warmup_peak.get(pid, 0), kib or 0)
         rss_start = server.worker_rss_kib()
@@ -229,16 +254,27 @@ def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | No
             for ep in available:  # refill what expired during the runs, then weigh each family
                 request(server.port, "GET", ep["path"], token=token if ep["admin"] else None)
             memory = instrument(env, "memory")
-        return {"endpoints": results, "rss_start_kib": rss_start, "rss_warmup_peak_kib": warmup_peak,
-                "rss_end_kib": rss_end, "memory": memory,
-                "token": token}
+        return {
+            "endpoints": results,
+            "rss_start_kib": rss_start,
+            "rss_warmup_peak_kib": warmup_peak,
+            "rss_end_kib": rss_end,
+            "memory": memory,
+            "token": token,
+        }
     finally:
         server.stop()
 
 
 def instrument(env: dict, *command: str) -> dict:
-    result = subprocess.run([PY, str(ROOT / "benchmarks" / "instrument.py"), *command], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [PY, str(ROOT / "benchmarks" / "instrument.py"), *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if result.returncode:
         raise RuntimeError(f"instrument.py {command[0]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
     line = next(ln for ln in reversed(result.stdout.splitlines()) if ln.startswith("JSON:"))
@@ -246,19 +282,21 @@ def instrument(env: dict, *command: str) -> dict:
 
 
 def discover(env: dict) -> dict:
-    return json.loads(django_eval(
-        "import json; from products.models import Product\n"
-        "active = Product.objects.filter(is_active=True).order_by('id')\n"
-        "from shop.models import Business\n"
-        "ids = list(active.values_list('id', flat=True))\n"
-        "cats = sorted(set(active.values_list('category', flat=True)))\n"
-        "orderable = {p.id: str(p.price) for p in active.filter(stock__gte=200)[:100]}\n"
-        "business = Business.objects.first()\n"
-        "minimum = str(business.min_order_amount) if business else '0'\n"
-        "print(json.dumps({'product_ids': ids, 'categories': cats, 'orderable': orderable, "
-        "'min_order_amount': minimum}))",
-        env=env,
-    ))
+    return json.loads(
+        django_eval(
+            "import json; from products.models import Product\n"
+            "active = Product.objects.filter(is_active=True).order_by('id')\n"
+            "from shop.models import Business\n"
+            "ids = list(active.values_list('id', flat=True))\n"
+            "cats = sorted(set(active.values_list('category', flat=True)))\n"
+            "orderable = {p.id: str(p.price) for p in active.filter(stock__gte=200)[:100]}\n"
+            "business = Business.objects.first()\n"
+            "minimum = str(business.min_order_amount) if business else '0'\n"
+            "print(json.dumps({'product_ids': ids, 'categories': cats, 'orderable': orderable, "
+            "'min_order_amount': minimum}))",
+            env=env,
+        )
+    )
 
 
 def hit_saved(run: dict) -> dict:
@@ -266,14 +304,22 @@ def hit_saved(run: dict) -> dict:
 
 
 def machine() -> dict:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    mem_kib = int(next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-                       if ln.startswith("MemTotal")))
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kib = int(
+        next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
+    )
     pg_version = pg_admin("SHOW server_version")
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
     import django
+
     return {
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "cpu": cpu,
@@ -316,36 +362,63 @@ def main() -> int:
     params = {"category": quote(found["categories"][0]), "product_id": found["product_ids"][0]}
     endpoints = [{"name": n, "path": p.format(**params), "admin": a, "family": f} for n, p, a, f in ENDPOINTS]
 
-    log(f"cache ON: gunicorn {args.workers} × {args.worker_class}, wrk -c{args.connections}, "
-        f"{args.runs} × {args.duration} s after {args.warmup} s warm-up")
-    hit = serve_and_drive(app_env(database_url=env["DATABASE_URL"], redis_url=redis_server.url, prefix=PREFIX,
-                                  CACHE_ENABLED="1", BENCH_FLOOR="1"), "hit", endpoints, None, args, redis_server)
+    log(
+        f"cache ON: gunicorn {args.workers} × {args.worker_class}, wrk -c{args.connections}, "
+        f"{args.runs} × {args.duration} s after {args.warmup} s warm-up"
+    )
+    hit = serve_and_drive(
+        app_env(
+            database_url=env["DATABASE_URL"],
+            redis_url=redis_server.url,
+            prefix=PREFIX,
+            CACHE_ENABLED="1",
+            BENCH_FLOOR="1",
+        ),
+        "hit",
+        endpoints,
+        None,
+        args,
+        redis_server,
+    )
     log("cache OFF (CACHE_ENABLED=0): the database path")
-    miss = serve_and_drive(app_env(database_url=env["DATABASE_URL"], redis_url=redis_server.url, prefix=PREFIX,
-                                   CACHE_ENABLED="0", BENCH_FLOOR="1"), "miss", endpoints, hit["token"], args,
-                           redis_server)
+    miss = serve_and_drive(
+        app_env(
+            database_url=env["DATABASE_URL"],
+            redis_url=redis_server.url,
+            prefix=PREFIX,
+            CACHE_ENABLED="0",
+            BENCH_FLOOR="1",
+        ),
+        "miss",
+        endpoints,
+        hit["token"],
+        args,
+        redis_server,
+    )
     counts = None
     if not args.skip_counts:
         log("counting SQL queries and Redis round trips in-process; the 1,000-request mix, cache off then on")
         spec = {
             "endpoints": [ep for ep in endpoints if ep["family"]],
-            "admin_email": ADMIN_EMAIL, "admin_password": ADMIN_PASSWORD,
-            "customer_email": CUSTOMER_EMAIL, "customer_password": CUSTOMER_PASSWORD,
+            "admin_email": ADMIN_EMAIL,
+            "admin_password": ADMIN_PASSWORD,
+            "customer_email": CUSTOMER_EMAIL,
+            "customer_password": CUSTOMER_PASSWORD,
             **found,
         }
         save_raw({"partial": True, "hit": hit_saved(hit), "miss": hit_saved(miss)})
         counts = instrument(dict(env, BENCH_FLOOR="1"), "counts", json.dumps(spec))
 
     result = {
-        "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "load_before": load_before,
         "store": store,
         "setup": {
-            "gunicorn": f"{args.workers} × {args.worker_class} workers" + (
-                f", {args.threads} threads" if args.worker_class == "gthread" else ""),
+            "gunicorn": f"{args.workers} × {args.worker_class} workers"
+            + (f", {args.threads} threads" if args.worker_class == "gthread" else ""),
             "wrk": f"1 thread, {args.connections} connections, {args.warmup} s warm-up, "
-                   f"median of {args.runs} × {args.duration} s",
+            f"median of {args.runs} × {args.duration} s",
             "redis": "own redis-server on loopback",
             "database": f"PostgreSQL {DB_NAME} on 127.0.0.1:5432",
         },

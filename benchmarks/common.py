@@ -7,7 +7,6 @@ exception, on Ctrl-C and on SIGTERM, so a benchmark never leaves a server runnin
 from __future__ import annotations
 
 import atexit
-from http.client import HTTPConnection
 import json
 import os
 import shutil
@@ -17,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ class Cleanup:
             name, action = self._actions.pop()
             try:
                 action()
-            except Exception as error:  # keep cleaning the rest
+            except Exception as error:  # noqa: BLE001 - keep cleaning the rest
                 print(f"cleanup of {name} failed: {error}", file=sys.stderr)
 
 
@@ -90,7 +90,7 @@ def app_env(*, database_url: str, redis_url: str, prefix: str, **extra: str) -> 
     """The environment the app runs with: production-like (DEBUG off), pointed at our own services."""
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="shop.settings",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CACHE_KEY_PREFIX=prefix,
@@ -215,18 +215,26 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
         self.log_path = Path(tempfile.gettempdir()) / f"shop-{name}-gunicorn-{self.port}.log"
 
-    def start(self) -> "Gunicorn":
+    def start(self) -> Gunicorn:
         args = [
-            GUNICORN, "shop.wsgi:application",
-            "--bind", f"{HOST}:{self.port}",
-            "--workers", str(self.workers),
-            "--worker-class", self.worker_class,
-            "--threads", str(self.threads),
-            "--timeout", "60",
-            "--graceful-timeout", "5",
-            "--log-level", "warning",
+            GUNICORN,
+            "config.wsgi:application",
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
         ]
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         cleanup.add(f"gunicorn {self.name}", self.stop)
         wait_http(self.port)
@@ -258,7 +266,7 @@ class Gunicorn:
 def start_own_redis():
     """A redis-server on a free port (the tests' helper), stopped at exit."""
     sys.path.insert(0, str(ROOT))
-    from shop.testing.redis_server import RedisServer
+    from testing.redis_server import RedisServer
 
     server = RedisServer().start()
     cleanup.add("redis-server", server.stop)
@@ -295,27 +303,61 @@ class PrivatePostgres:
     def url(self, db: str) -> str:
         return f"postgres://postgres@{HOST}:{self.port}/{db}"
 
-    def init(self) -> "PrivatePostgres":
+    def init(self) -> PrivatePostgres:
         cleanup.add("private postgres", self.destroy)
         subprocess.run(
-            as_postgres([postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                         "-E", "UTF8", "--no-sync", "--no-instructions"]),
-            check=True, capture_output=True, text=True, timeout=120,
+            as_postgres(
+                [
+                    postgres_bin("initdb"),
+                    "-D",
+                    str(self.data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-instructions",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         return self
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses={HOST} -c max_connections=50"
         subprocess.run(
-            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.logfile),
-                         "-w", "-t", "60", "start"]),
-            check=True, capture_output=True, text=True, timeout=90,
+            as_postgres(
+                [
+                    postgres_bin("pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.logfile),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
 
     def stop(self, mode: str = "fast") -> None:
         subprocess.run(
             as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop"]),
-            check=False, capture_output=True, text=True, timeout=90,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=90,
         )
 
     def running(self) -> bool:

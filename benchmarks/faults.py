@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import (  # noqa: E402
+from benchmarks.common import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     CUSTOMER_EMAIL,
@@ -127,14 +127,24 @@ class Load:
         with self.lock:
             self.reads_checked[phase] += 1
             if seen < acked_before:
-                self.stale[phase].append({"path": path, "seen": str(seen), "acked_before_read": str(acked_before),
-                                          "x_cache": headers.get("X-Cache")})
+                self.stale[phase].append(
+                    {
+                        "path": path,
+                        "seen": str(seen),
+                        "acked_before_read": str(acked_before),
+                        "x_cache": headers.get("X-Cache"),
+                    }
+                )
 
     def place_order(self, rng: random.Random, tag: str) -> None:
         phase = self.phase
         items = [{"product_id": pid, "quantity": 1} for pid in rng.sample(self.orderable, rng.choice([1, 2]))]
-        body = {"items": items, "delivery_address": "1 Fault Street", "payment_method": "cash",
-                "notes": f"faults:{phase}:{tag}"}
+        body = {
+            "items": items,
+            "delivery_address": "1 Fault Street",
+            "payment_method": "cash",
+            "notes": f"faults:{phase}:{tag}",
+        }
         _, status, _, _ = self.send("order", "POST", "/api/v1/orders", body, token=self.tokens["customer"], phase=phase)
         with self.lock:
             if status == 201:
@@ -154,8 +164,9 @@ class Load:
             written_in[self.phase] += 1
             self.price_seq += 1
             price = BASE_PRICE + Decimal(self.price_seq) / 100
-            phase, status, _, _ = self.send("write", "PATCH", f"/api/v1/products/{self.watched}",
-                                            {"price": str(price)}, token=self.tokens["admin"])
+            phase, status, _, _ = self.send(
+                "write", "PATCH", f"/api/v1/products/{self.watched}", {"price": str(price)}, token=self.tokens["admin"]
+            )
             with self.lock:
                 self.writes[f"{phase}:{status}"] += 1
                 if status == 200 and (self.acked_price is None or price > self.acked_price):
@@ -168,30 +179,44 @@ def setup_store(pg: PrivatePostgres, redis_url: str, args) -> tuple[dict, dict]:
 
     with psycopg.connect(pg.url("postgres"), autocommit=True, connect_timeout=5) as conn:
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    env = app_env(database_url=pg.url(DB_NAME), redis_url=redis_url, prefix=PREFIX,
-                  DATABASE_CONNECT_TIMEOUT="2")
+    env = app_env(database_url=pg.url(DB_NAME), redis_url=redis_url, prefix=PREFIX, DATABASE_CONNECT_TIMEOUT="2")
     manage("migrate", "--noinput", "-v", "0", env=env)
-    manage("seed_demo", "--orders", str(args.orders), "--products", "30", "--users", "50", "--no-progress",
-           env=env, capture=True)
-    # Plenty of stock, so order placements are refused only by faults, never by running out.
-    found = json.loads(django_eval(
-        "import json; from products.models import Product; from shop import cache\n"
-        "active = Product.objects.filter(is_active=True).order_by('id')\n"
-        f"active.update(stock=1_000_000, price={BASE_PRICE})\n"
-        "cache.clear('all', cause='faults setup')\n"
-        "ids = list(active.values_list('id', flat=True))\n"
-        "print(json.dumps({'watched': ids[0], 'orderable': ids[1:]}))",
+    manage(
+        "seed_demo",
+        "--orders",
+        str(args.orders),
+        "--products",
+        "30",
+        "--users",
+        "50",
+        "--no-progress",
         env=env,
-    ))
+        capture=True,
+    )
+    # Plenty of stock, so order placements are refused only by faults, never by running out.
+    found = json.loads(
+        django_eval(
+            "import json; from products.models import Product; from shop import cache\n"
+            "active = Product.objects.filter(is_active=True).order_by('id')\n"
+            f"active.update(stock=1_000_000, price={BASE_PRICE})\n"
+            "cache.clear('all', cause='faults setup')\n"
+            "ids = list(active.values_list('id', flat=True))\n"
+            "print(json.dumps({'watched': ids[0], 'orderable': ids[1:]}))",
+            env=env,
+        )
+    )
     return env, found
 
 
 def orders_in_db(env: dict) -> Counter:
-    rows = json.loads(django_eval(
-        "import json; from orders.models import Order\n"
-        "print(json.dumps(list(Order.objects.filter(notes__startswith='faults:').values_list('notes', flat=True))))",
-        env=env,
-    ))
+    rows = json.loads(
+        django_eval(
+            "import json; from orders.models import Order\n"
+            "notes = Order.objects.filter(notes__startswith='faults:').values_list('notes', flat=True)\n"
+            "print(json.dumps(list(notes)))",
+            env=env,
+        )
+    )
     return Counter(note.split(":")[1] for note in rows)
 
 
@@ -210,9 +235,12 @@ def run_phases(load: Load, redis_server, pg: PrivatePostgres, args) -> list[dict
         ("database stopped", 5, ("start database", pg.start)),
         ("database restarted", args.calm, None),
     ]
-    starts = {"redis killed": redis_server.kill, "redis frozen (SIGSTOP)": redis_server.freeze,
-              FROZEN_QUIET: redis_server.freeze,
-              "database stopped": lambda: pg.stop("fast")}
+    starts = {
+        "redis killed": redis_server.kill,
+        "redis frozen (SIGSTOP)": redis_server.freeze,
+        FROZEN_QUIET: redis_server.freeze,
+        "database stopped": lambda: pg.stop("fast"),
+    }
     timeline = []
     for name, seconds, end_action in schedule:
         began = time.monotonic()
@@ -236,20 +264,22 @@ def summarize(load: Load, timeline: list[dict], in_db: Counter) -> list[dict]:
         phase = entry["phase"]
         lat = load.latencies[phase]
         statuses = load.statuses[phase]
-        rows.append({
-            "phase": phase,
-            "seconds": entry["seconds"],
-            "requests": sum(statuses.values()),
-            "statuses": dict(sorted(statuses.items(), key=lambda kv: str(kv[0]))),
-            "p50_ms": round(percentile(lat, 50) * 1000, 1) if lat else None,
-            "p99_ms": round(percentile(lat, 99) * 1000, 1) if lat else None,
-            "orders_acked": load.orders_acked[phase],
-            "orders_in_db": in_db[phase],
-            "orders_unanswered": load.orders_unknown[phase],
-            "watched_reads_checked": load.reads_checked[phase],
-            "stale_reads": len(load.stale[phase]),
-            "stale_examples": load.stale[phase][:3],
-        })
+        rows.append(
+            {
+                "phase": phase,
+                "seconds": entry["seconds"],
+                "requests": sum(statuses.values()),
+                "statuses": dict(sorted(statuses.items(), key=lambda kv: str(kv[0]))),
+                "p50_ms": round(percentile(lat, 50) * 1000, 1) if lat else None,
+                "p99_ms": round(percentile(lat, 99) * 1000, 1) if lat else None,
+                "orders_acked": load.orders_acked[phase],
+                "orders_in_db": in_db[phase],
+                "orders_unanswered": load.orders_unknown[phase],
+                "watched_reads_checked": load.reads_checked[phase],
+                "stale_reads": len(load.stale[phase]),
+                "stale_examples": load.stale[phase][:3],
+            }
+        )
     return rows
 
 
@@ -269,7 +299,8 @@ def markdown(rows: list[dict], final: dict, setup: dict) -> str:
         mark = "" if r["orders_acked"] == r["orders_in_db"] else " ≠"
         lines.append(
             f"| {r['phase']} | {r['seconds']} | {r['requests']} | {statuses} | {r['p50_ms']} | {r['p99_ms']} | "
-            f"{r['orders_acked']} | {r['orders_unanswered']} | {r['orders_in_db']}{mark} | {r['watched_reads_checked']} | {r['stale_reads']} |"
+            f"{r['orders_acked']} | {r['orders_unanswered']} | {r['orders_in_db']}{mark} | "
+            f"{r['watched_reads_checked']} | {r['stale_reads']} |"
         )
     acked, stored = sum(r["orders_acked"] for r in rows), sum(r["orders_in_db"] for r in rows)
     stale = sum(r["stale_reads"] for r in rows)
@@ -277,9 +308,13 @@ def markdown(rows: list[dict], final: dict, setup: dict) -> str:
         "",
         f"Orders acknowledged (201): {acked}; orders in the database afterwards: {stored} "
         f"({'equal' if acked == stored else 'NOT equal'}"
-        + ("" if acked == stored else
-           f": {stored - acked} order(s) stored although the client got an error" if stored > acked else
-           f": {acked - stored} acknowledged order(s) LOST")
+        + (
+            ""
+            if acked == stored
+            else f": {stored - acked} order(s) stored although the client got an error"
+            if stored > acked
+            else f": {acked - stored} acknowledged order(s) LOST"
+        )
         + f"). Reads older than an acknowledged write: {stale}.",
         f"Price writes by phase and status: {final['writes']}.",
         f"After the run: last acknowledged price {final['acked_price']}, a fresh read of the product returns "
@@ -310,12 +345,15 @@ def main() -> int:
     log(f"small store seeded; watched product {found['watched']}")
 
     server = Gunicorn(env=env, name="faults", workers=args.workers).start()
-    tokens = {"admin": login(server.port, ADMIN_EMAIL, ADMIN_PASSWORD),
-              "customer": login(server.port, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)}
+    tokens = {
+        "admin": login(server.port, ADMIN_EMAIL, ADMIN_PASSWORD),
+        "customer": login(server.port, CUSTOMER_EMAIL, CUSTOMER_PASSWORD),
+    }
     load = Load(server.port, tokens, found["watched"], found["orderable"])
     deadline = time.monotonic() + 240  # hard bound on the load, whatever happens
-    threads = [threading.Thread(target=load.reader_and_buyer, args=(i, deadline), daemon=True)
-               for i in range(args.threads)]
+    threads = [
+        threading.Thread(target=load.reader_and_buyer, args=(i, deadline), daemon=True) for i in range(args.threads)
+    ]
     threads.append(threading.Thread(target=load.price_writer, args=(deadline, args.write_interval), daemon=True))
     for thread in threads:
         thread.start()
@@ -346,8 +384,13 @@ def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "faults-latest.md").write_text(text)
     (RESULTS / "faults-latest.json").write_text(
-        json.dumps({"setup": setup, "phases": rows, "final": final,
-                    "seconds": round(time.monotonic() - started, 1)}, indent=2, default=str) + "\n")
+        json.dumps(
+            {"setup": setup, "phases": rows, "final": final, "seconds": round(time.monotonic() - started, 1)},
+            indent=2,
+            default=str,
+        )
+        + "\n"
+    )
     print()
     print(text)
     log(f"done in {time.monotonic() - started:.0f} s")

@@ -158,20 +158,26 @@ def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
             else:
                 plan.append(("read", "GET", "/api/v1/business", None))
         elif roll < 0.95:
-            path = rng.choice([
-                "/api/v1/dashboard/stats",
-                "/api/v1/dashboard/top-products?limit=5",
-                "/api/v1/dashboard/revenue-chart?days=7",
-                "/api/v1/dashboard/activities?limit=20",
-            ])
+            path = rng.choice(
+                [
+                    "/api/v1/dashboard/stats",
+                    "/api/v1/dashboard/top-products?limit=5",
+                    "/api/v1/dashboard/revenue-chart?days=7",
+                    "/api/v1/dashboard/activities?limit=20",
+                ]
+            )
             plan.append(("dashboard", "GET", path, None))
         else:
             chosen = rng.sample(sorted(orderable), rng.choice([1, 2, 3]))
             quantities = dict.fromkeys(chosen, 1)
             while sum(orderable[pid] * q for pid, q in quantities.items()) < minimum:
                 quantities[chosen[0]] += 1
-            body = {"items": [{"product_id": pid, "quantity": q} for pid, q in quantities.items()],
-                    "delivery_address": "1 Benchmark Street", "payment_method": "cash", "notes": f"bench mix {i}"}
+            body = {
+                "items": [{"product_id": pid, "quantity": q} for pid, q in quantities.items()],
+                "delivery_address": "1 Benchmark Street",
+                "payment_method": "cash",
+                "notes": f"bench mix {i}",
+            }
             plan.append(("order", "POST", "/api/v1/orders", body))
     return plan
 

@@ -41,7 +41,9 @@ def query_ints(request, spec: dict[str, tuple[int, tuple[int, int]]]) -> dict[st
 
 
 def _int_param(name: str, default: int, bounds: tuple[int, int], description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, int, required=False, default=default, description=f"{description} ({bounds[0]}–{bounds[1]})")
+    return OpenApiParameter(
+        name, int, required=False, default=default, description=f"{description} ({bounds[0]}–{bounds[1]})"
+    )
 
 
 def _stats_fields() -> dict:

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class DashboardConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'dashboard'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "dashboard"
 
     def ready(self):
         from shop.cache import family_invalidated

@@ -11,8 +11,8 @@ from django.utils import timezone
 from orders.models import Coupon, Order, OrderItem, Payment
 from orders.selectors import coupon_usable_q
 from orders.services import order_status_set, payment_set_status
-from shop.api.errors import ApplicationError
 from shop.admin_actions import queryset_update_action
+from shop.errors import ApplicationError
 
 
 class CouponValidityFilter(admin.SimpleListFilter):

@@ -24,12 +24,12 @@ from orders.serializers import (
     PaymentWebhookInput,
 )
 from orders.webhooks import webhook_signature_valid
-from shop.api.errors import ApplicationError
 from shop.api.pagination import paginate
 from shop.api.permissions import IsAdmin
 from shop.api.responses import cached_ok, ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
 from shop.api.validation import validated_input
+from shop.errors import NotAuthenticated
 
 
 def coupon_data(coupon) -> dict:
@@ -287,11 +287,11 @@ class PaymentWebhookApi(APIView):
         if not webhook_signature_valid(
             body=body, header=request.headers.get("X-Signature"), secret=settings.PAYMENT_WEBHOOK_SECRET
         ):
-            raise ApplicationError("Invalid or missing webhook signature", status=401)
+            raise NotAuthenticated("Invalid or missing webhook signature")
         try:
             payload = json.loads(body)
         except ValueError:
-            raise ParseError("The body is not valid JSON.")
+            raise ParseError("The body is not valid JSON.") from None
         data = validated_input(PaymentWebhookInput, payload)
         payment, changed = services.payment_set_status(transaction_ref=data["transaction_ref"], status=data["status"])
         return payment_updated(payment, changed)

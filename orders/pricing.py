@@ -49,9 +49,7 @@ class OrderTotals:
     total: Decimal
 
 
-def order_totals(
-    *, subtotal: Decimal, discount: Decimal, delivery_fee: Decimal, tax_rate: Decimal
-) -> OrderTotals:
+def order_totals(*, subtotal: Decimal, discount: Decimal, delivery_fee: Decimal, tax_rate: Decimal) -> OrderTotals:
     """Tax is tax_rate percent of the discounted subtotal; the delivery fee is not taxed."""
     taxable = subtotal - discount
     tax = to_cents(taxable * tax_rate / 100)

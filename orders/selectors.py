@@ -12,8 +12,8 @@ from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Coupon, Order, Payment
 from orders.pricing import coupon_discount, coupon_refusal
 from orders.serializers import CouponOutput
-from shop.api.errors import ApplicationError, NotFound
 from shop.cache import Cached, read_through
+from shop.errors import ApplicationError, NotFound
 
 
 def coupon_usable_q(now: datetime) -> Q:

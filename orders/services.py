@@ -23,8 +23,8 @@ from orders.pricing import ZERO, coupon_discount, coupon_refusal, order_totals, 
 from orders.selectors import coupon_by_code, coupon_usable_q, order_get
 from products.models import Product
 from shop.activity import activity_log
-from shop.api.errors import ApplicationError, Conflict, NotFound
 from shop.cache import invalidate_models_on_commit
+from shop.errors import ApplicationError, Conflict, NotFound
 from shop.models import Business
 from shop.notifications import notification_create
 
@@ -75,7 +75,14 @@ def _coupon_rules(*, fields: dict, coupon_id: int | None) -> None:
 
 
 COUPON_RULE_FIELDS = (
-    "code", "value", "discount_type", "max_discount", "valid_from", "valid_until", "usage_limit", "used_count"
+    "code",
+    "value",
+    "discount_type",
+    "max_discount",
+    "valid_from",
+    "valid_until",
+    "usage_limit",
+    "used_count",
 )
 
 
@@ -92,8 +99,8 @@ def _coupon_save(coupon: Coupon, fields: dict) -> Coupon:
             coupon.save(update_fields=None if creating else [*fields, "updated_at"])
     except IntegrityError as error:
         if "coupon_code_unique_ci" in str(error):  # two admins saving the same code at once
-            raise ApplicationError("Validation failed", {"code": ["A coupon with this code already exists."]})
-        raise Conflict("The coupon changed while it was being saved; reload it and try again")
+            raise ApplicationError("Validation failed", {"code": ["A coupon with this code already exists."]}) from None
+        raise Conflict("The coupon changed while it was being saved; reload it and try again") from None
     return coupon
 
 

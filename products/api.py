@@ -15,11 +15,11 @@ from products.selectors import (
 )
 from products.serializers import ProductInputSerializer, ProductOutputSerializer
 from products.services import product_create, product_delete, product_update
-from shop.api.errors import NotFound
 from shop.api.permissions import IsAdmin, IsAdminUnlessGet, is_admin
 from shop.api.responses import cached_ok, ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
 from shop.api.validation import validated_input
+from shop.errors import NotFound
 
 PRODUCT_ENVELOPE = envelope("Product", {"product": ProductOutputSerializer()})
 PRODUCT_CACHED_ENVELOPE = envelope("ProductDetail", {"product": ProductOutputSerializer()}, cached=True)

@@ -78,9 +78,9 @@ def _normalized(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
     if not form.is_valid():
         raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
     cleaned = form.cleaned_data
-    if cleaned.get("min_price") is not None and cleaned.get("max_price") is not None:
-        if cleaned["min_price"] > cleaned["max_price"]:
-            raise ValidationError({"min_price": ["Must not be greater than max_price."]})
+    low, high = cleaned.get("min_price"), cleaned.get("max_price")
+    if low is not None and high is not None and low > high:
+        raise ValidationError({"min_price": ["Must not be greater than max_price."]})
 
     params = {}
     for key in FILTER_PARAMS:

@@ -10,9 +10,9 @@ from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL, PRODUCTS_FILTE
 from products.filters import product_filter_digest, product_filter_queryset
 from products.models import Product
 from products.serializers import ProductOutputSerializer
-from shop.api.errors import NotFound
 from shop.api.pagination import paginate
 from shop.cache import Cached, read_through
+from shop.errors import NotFound
 
 
 def product_list_active() -> QuerySet[Product]:
@@ -23,7 +23,7 @@ def product_get(*, product_id: int) -> Product:
     try:
         return Product.objects.get(pk=product_id)
     except Product.DoesNotExist:
-        raise NotFound("Product not found")
+        raise NotFound("Product not found") from None
 
 
 def product_list_all_cached() -> Cached:
@@ -37,7 +37,9 @@ def product_list_all_cached() -> Cached:
 
 
 def product_list_filtered_cached(*, params: dict) -> Cached:
-    """`{products, count, page, pages}` for normalized `params` (see products.filters), under `products:filter:{digest}`."""
+    """`{products, count, page, pages}` for normalized `params` (see products.filters).
+
+    Cached under `products:filter:{digest}`."""
 
     def load() -> dict:
         return paginate(

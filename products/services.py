@@ -7,8 +7,8 @@ from django.utils.text import slugify
 
 from products.models import Product
 from shop.activity import activity_log
-from shop.api.errors import Conflict, NotFound
 from shop.cache import invalidate_models_on_commit
+from shop.errors import Conflict, NotFound
 
 SLUG_MAX_LENGTH = Product._meta.get_field("slug").max_length
 
@@ -29,7 +29,7 @@ def _locked(product_id: int) -> Product:
     try:
         return Product.objects.select_for_update().get(pk=product_id)
     except Product.DoesNotExist:
-        raise NotFound("Product not found")
+        raise NotFound("Product not found") from None
 
 
 def _save(product: Product) -> None:
@@ -39,7 +39,7 @@ def _save(product: Product) -> None:
         with transaction.atomic():
             product.save()
     except IntegrityError:
-        raise Conflict("A product with this slug was just created; retry", {"slug": ["Already taken."]})
+        raise Conflict("A product with this slug was just created; retry", {"slug": ["Already taken."]}) from None
 
 
 @transaction.atomic
@@ -77,7 +77,11 @@ def product_delete(*, product_id: int, user) -> Product:
 @transaction.atomic
 def product_bulk_set_active(*, product_ids: list[int], is_active: bool, user) -> int:
     """Show or hide many products in one UPDATE (no save signals: the cache is cleared here)."""
-    changed = Product.objects.filter(pk__in=product_ids).exclude(is_active=is_active).update(is_active=is_active, updated_at=timezone.now())
+    changed = (
+        Product.objects.filter(pk__in=product_ids)
+        .exclude(is_active=is_active)
+        .update(is_active=is_active, updated_at=timezone.now())
+    )
     if changed:
         invalidate_models_on_commit(Product, cause=f"products.bulk_set_active {is_active} x{changed}")
         state = "activated" if is_active else "deactivated"

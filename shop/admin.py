@@ -76,7 +76,21 @@ class BusinessAdminForm(forms.ModelForm):
 
     class Meta:
         model = Business
-        fields = "__all__"
+        fields = [
+            "name",
+            "description",
+            "email",
+            "phone",
+            "address",
+            "currency",
+            "timezone",
+            "opening_hours",
+            "is_open",
+            "delivery_fee",
+            "min_order_amount",
+            "tax_rate",
+            "logo_url",
+        ]
 
     def clean_currency(self):
         return self.cleaned_data["currency"].upper()
@@ -87,7 +101,17 @@ class BusinessAdmin(admin.ModelAdmin):
     """The store itself: one row, edited in place, never added twice or deleted."""
 
     form = BusinessAdminForm
-    list_display = ("name", "email", "phone", "currency", "timezone", "is_open", "delivery_fee", "tax_rate", "updated_at")
+    list_display = (
+        "name",
+        "email",
+        "phone",
+        "currency",
+        "timezone",
+        "is_open",
+        "delivery_fee",
+        "tax_rate",
+        "updated_at",
+    )
     readonly_fields = ("updated_at",)
     fieldsets = (
         (None, {"fields": ("name", "description", "logo_url", "is_open")}),

@@ -91,9 +91,7 @@ class Business(models.Model):
     is_open = models.BooleanField(default=True)
     delivery_fee = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     min_order_amount = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    tax_rate = models.DecimalField(
-        max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 8.50 for 8.5%."
-    )
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, help_text="Percent, e.g. 8.50 for 8.5%.")
     logo_url = models.URLField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 

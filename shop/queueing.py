@@ -82,6 +82,6 @@ def enqueue_on_commit(task: Task, *args, countdown: float | None = None, **kwarg
 
 def eager() -> bool:
     """True when there is no broker: tasks run in the caller's process as they are queued."""
-    from shop.celery import app
+    from config.celery_app import app
 
     return bool(app.conf.task_always_eager)

@@ -2,10 +2,10 @@
 
 from django.db.models import QuerySet
 
-from shop.api.errors import NotFound
 from shop.api.pagination import paginate
 from shop.cache import Cached, read_through
 from shop.cache_families import BUSINESS_INFO
+from shop.errors import NotFound
 from shop.models import Business, Notification, User
 from shop.serializers import BusinessOutputSerializer, NotificationOutputSerializer
 

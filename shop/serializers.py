@@ -27,7 +27,7 @@ class RejectUnknownFieldsMixin:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
             if unknown and isinstance(error.detail, dict):
-                raise serializers.ValidationError({**error.detail, **unknown})
+                raise serializers.ValidationError({**error.detail, **unknown}) from None
             raise
         if unknown:
             raise serializers.ValidationError(unknown)
@@ -70,7 +70,7 @@ class RegisterInputSerializer(StrictInputSerializer):
         try:
             validate_password(attrs["password"], user=candidate)
         except DjangoValidationError as error:
-            raise serializers.ValidationError({"password": list(error.messages)})
+            raise serializers.ValidationError({"password": list(error.messages)}) from None
         return attrs
 
 
@@ -115,7 +115,9 @@ class BusinessOutputSerializer(serializers.ModelSerializer):
 
 class BusinessInputSerializer(StrictInputModelSerializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False, error_messages={"invalid": "Use a 3-letter ISO 4217 code."})
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$", required=False, error_messages={"invalid": "Use a 3-letter ISO 4217 code."}
+    )
     opening_hours = serializers.JSONField(required=False)
     delivery_fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     min_order_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
@@ -130,7 +132,7 @@ class BusinessInputSerializer(StrictInputModelSerializer):
 
     def validate_opening_hours(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be a JSON object, e.g. {\"mon\": \"09:00-17:00\"}.")
+            raise serializers.ValidationError('Must be a JSON object, e.g. {"mon": "09:00-17:00"}.')
         if len(str(value)) > 5000:
             raise serializers.ValidationError("Too long.")
         return value

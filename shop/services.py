@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from shop.activity import activity_log
-from shop.api.errors import ApplicationError, NotFound
+from shop.errors import ApplicationError, NotFound
 from shop.models import Business, Notification, User
 
 
@@ -14,7 +14,7 @@ def user_create(*, email: str, password: str, name: str, phone: str = "") -> Use
             user = User.objects.create_user(email=email, password=password, name=name, phone=phone)
             activity_log(action="user.registered", description=f"{user.email} registered", user=user)
     except IntegrityError:
-        raise ApplicationError("Validation failed", {"email": ["A user with this email already exists."]})
+        raise ApplicationError("Validation failed", {"email": ["A user with this email already exists."]}) from None
     return user
 
 
@@ -35,7 +35,9 @@ def business_update(*, data: dict, partial: bool, user: User) -> Business:
         setattr(business, name, value)
     business.full_clean()
     business.save()
-    activity_log(action="business.updated", description=f"Business settings updated ({', '.join(sorted(data))})", user=user)
+    activity_log(
+        action="business.updated", description=f"Business settings updated ({', '.join(sorted(data))})", user=user
+    )
     return business
 
 

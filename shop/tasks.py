@@ -30,7 +30,7 @@ def notification_deliver(self, notification_id: int) -> None:
             maximum=settings.NOTIFICATION_DELIVERY_BACKOFF_MAX,
             full_jitter=True,
         )
-        raise self.retry(exc=error, countdown=countdown)
+        raise self.retry(exc=error, countdown=countdown) from None
 
 
 @shared_task

@@ -16,11 +16,11 @@ def is_api_path(path: str) -> bool:
 
 def not_found(request, exception=None):
     if is_api_path(request.path):
-        return JsonResponse(error_body("Not found"), status=404)
+        return JsonResponse(error_body("Not found", code="not_found"), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if is_api_path(request.path):
-        return JsonResponse(error_body("Internal server error"), status=500)
+        return JsonResponse(error_body("Internal server error", code="server_error"), status=500)
     return defaults.server_error(request)

@@ -23,13 +23,15 @@ def make_business(tz: str = "America/New_York") -> Business:
 
 
 def make_user(email: str, *, active: bool = True, staff: bool = False) -> User:
-    return User.objects.create_user(email=email, password="pass-1234-word", name=email.split("@")[0],
-                                    is_active=active, is_staff=staff)
+    return User.objects.create_user(
+        email=email, password="pass-1234-word", name=email.split("@")[0], is_active=active, is_staff=staff
+    )
 
 
 def make_product(name: str, category: str, price: str = "5.00") -> Product:
-    return Product.objects.create(name=name, slug=f"{name.lower()}-{next(_serial)}", category=category,
-                                  price=Decimal(price), stock=100)
+    return Product.objects.create(
+        name=name, slug=f"{name.lower()}-{next(_serial)}", category=category, price=Decimal(price), stock=100
+    )
 
 
 def make_order(user: User, created_at: datetime, status: str, items: list[tuple[Product, int, str]]) -> Order:
@@ -37,12 +39,19 @@ def make_order(user: User, created_at: datetime, status: str, items: list[tuple[
     lines = [(product, quantity, Decimal(price), Decimal(price) * quantity) for product, quantity, price in items]
     subtotal = sum((line_total for *_, line_total in lines), Decimal("0"))
     order = Order.objects.create(
-        number=f"T-{next(_serial):06d}", user=user, subtotal=subtotal, total=subtotal, status=status,
-        payment_method=Order.PaymentMethod.CARD, delivery_address="1 Main St", created_at=created_at,
+        number=f"T-{next(_serial):06d}",
+        user=user,
+        subtotal=subtotal,
+        total=subtotal,
+        status=status,
+        payment_method=Order.PaymentMethod.CARD,
+        delivery_address="1 Main St",
+        created_at=created_at,
     )
     OrderItem.objects.bulk_create(
-        OrderItem(order=order, product=product, name=product.name, unit_price=price, quantity=quantity,
-                  line_total=line_total)
+        OrderItem(
+            order=order, product=product, name=product.name, unit_price=price, quantity=quantity, line_total=line_total
+        )
         for product, quantity, price, line_total in lines
     )
     return order
@@ -50,11 +59,14 @@ def make_order(user: User, created_at: datetime, status: str, items: list[tuple[
 
 def make_payment(order: Order, amount: str, status: str, completed_at: datetime | None = None) -> Payment:
     return Payment.objects.create(
-        order=order, amount=Decimal(amount), method=order.payment_method, status=status,
-        transaction_ref=f"tx-{next(_serial):08d}", completed_at=completed_at,
+        order=order,
+        amount=Decimal(amount),
+        method=order.payment_method,
+        status=status,
+        transaction_ref=f"tx-{next(_serial):08d}",
+        completed_at=completed_at,
     )
 
 
 def make_activity(action: str, created_at: datetime, user: User | None = None) -> Activity:
-    return Activity.objects.create(action=action, description=f"{action} happened", user=user,
-                                   created_at=created_at)
+    return Activity.objects.create(action=action, description=f"{action} happened", user=user, created_at=created_at)

@@ -45,8 +45,14 @@ def test_stats_miss_then_hit(admin_client, sample_store):
     assert body["success"] is True and body["data"]["fromCache"] is False
     assert second.json()["data"]["fromCache"] is True
     assert set(body["data"]) == {
-        "todayRevenue", "todayOrders", "totalUsers", "activeOrders", "completedOrders", "cancelledOrders",
-        "lastUpdated", "fromCache",
+        "todayRevenue",
+        "todayOrders",
+        "totalUsers",
+        "activeOrders",
+        "completedOrders",
+        "cancelledOrders",
+        "lastUpdated",
+        "fromCache",
     }
     assert isinstance(body["data"]["todayRevenue"], str)
     assert {k: v for k, v in second.json()["data"].items() if k != "fromCache"} == {
@@ -65,8 +71,11 @@ def test_top_products_default_limit_is_5_and_keyed_by_limit(admin_client, sample
     data = response.json()["data"]
     assert [p["name"] for p in data["products"]] == ["Apple", "Cheese", "Eggs", "Bread"]
     assert data["products"][0] == {
-        "product_id": sample_store["products"]["A"].id, "name": "Apple", "category": "fruit",
-        "totalQuantity": 3, "totalRevenue": "15.00",
+        "product_id": sample_store["products"]["A"].id,
+        "name": "Apple",
+        "category": "fruit",
+        "totalQuantity": 3,
+        "totalRevenue": "15.00",
     }
     admin_client.get("/api/v1/dashboard/top-products?limit=2")
     keys = sorted(k["key"] for k in cache.get_store().family_keys(DASHBOARD_TOP_PRODUCTS))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone
-
 from playwright.sync_api import sync_playwright
 
 from orders.models import Order, Payment
@@ -26,8 +25,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 STAFF = ("staff@example.test", "staff-pass-123")
 CUSTOMER = ("shopper@example.test", "shopper-pass-123")
@@ -55,10 +61,15 @@ def store(transactional_db):
     make_business("America/New_York")
     User.objects.create_user(email=STAFF[0], password=STAFF[1], name="Staff", is_staff=True)
     shopper = User.objects.create_user(email=CUSTOMER[0], password=CUSTOMER[1], name="Shopper")
-    products = [make_product(name, category, price) for name, category, price in [
-        ("Espresso beans", "coffee", "14.50"), ("Oat milk", "dairy", "3.20"),
-        ("Croissant", "bakery", "2.80"), ("Green tea", "tea", "6.00"),
-    ]]
+    products = [
+        make_product(name, category, price)
+        for name, category, price in [
+            ("Espresso beans", "coffee", "14.50"),
+            ("Oat milk", "dairy", "3.20"),
+            ("Croissant", "bakery", "2.80"),
+            ("Green tea", "tea", "6.00"),
+        ]
+    ]
     now = timezone.now()
     for day in range(12):
         for n in range(1 + day % 3):

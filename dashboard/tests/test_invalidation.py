@@ -95,8 +95,12 @@ def test_an_order_placed_through_the_order_service_shows_in_the_next_stats_and_t
     assert selectors.dashboard_top_products(limit=5).data == {"products": []}
 
     with django_capture_on_commit_callbacks(execute=True):
-        order_place(user=store_now["user"], items=[{"product_id": store_now["product"].id, "quantity": 2}],
-                    delivery_address="1 Main St", payment_method="cash")
+        order_place(
+            user=store_now["user"],
+            items=[{"product_id": store_now["product"].id, "quantity": 2}],
+            delivery_address="1 Main St",
+            payment_method="cash",
+        )
 
     stats, top = selectors.dashboard_stats(), selectors.dashboard_top_products(limit=5)
     assert not stats.hit and stats.data["todayOrders"] == 1

@@ -55,7 +55,7 @@ def test_a_cached_panel_says_how_old_it_is(staff_client, admin_user):
     store = cache.get_store()
     store.client.expire(store.full_key("dashboard:revenue-chart:7"), DASHBOARD_REVENUE_CHART.ttl - 125)
     html = staff_client.get("/dashboard/").content.decode()
-    chart_panel = html[html.index('id="chart-panel"'):html.index('id="top-products-panel"')]
+    chart_panel = html[html.index('id="chart-panel"') : html.index('id="top-products-panel"')]
     assert "cached · 2 min 5 s old" in chart_panel
 
 
@@ -73,7 +73,9 @@ def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_
     assert 'data-redis-status="up"' in html
     for family in cache.all_families():
         assert f'data-family="{family.name}"' in html
-    stats_section = html[html.index('data-family="dashboard:stats"'):html.index('data-family="dashboard:top-products"')]
+    stats_section = html[
+        html.index('data-family="dashboard:stats"') : html.index('data-family="dashboard:top-products"')
+    ]
     assert "dashboard:stats:today" in stats_section
     assert 'data-key-count="1"' in stats_section
     assert "50.0 %" in stats_section  # one miss, one hit
@@ -134,6 +136,8 @@ def test_staff_logs_in_with_email_and_password(client, admin_user):
 
 def test_logout_is_a_post_form_in_the_nav(staff_client):
     html = staff_client.get("/dashboard/").content.decode()
-    assert re.search(r'<form method="post" action="/accounts/logout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html)
+    assert re.search(
+        r'<form method="post" action="/accounts/logout/"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"', html
+    )
     staff_client.post("/accounts/logout/")
     assert staff_client.get("/dashboard/").status_code == 302

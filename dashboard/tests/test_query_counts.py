@@ -29,22 +29,38 @@ def bulk_store(size: int) -> None:
     products = [make_product(f"Product{i}", f"cat{i % 3}") for i in range(8)]
     orders = Order.objects.bulk_create(
         Order(
-            number=f"B-{i:06d}", user=users[i % 5], subtotal=Decimal("10.00"), total=Decimal("10.00"),
-            status=STATUSES[i % len(STATUSES)], payment_method=Order.PaymentMethod.CARD, delivery_address="x",
+            number=f"B-{i:06d}",
+            user=users[i % 5],
+            subtotal=Decimal("10.00"),
+            total=Decimal("10.00"),
+            status=STATUSES[i % len(STATUSES)],
+            payment_method=Order.PaymentMethod.CARD,
+            delivery_address="x",
             created_at=SAMPLE_NOW - timedelta(hours=(i * 7) % (30 * 24)),
         )
         for i in range(size)
     )
     OrderItem.objects.bulk_create(
-        OrderItem(order=order, product=products[(i + k) % 8], name="p", unit_price=Decimal("5.00"), quantity=1 + k,
-                  line_total=Decimal("5.00") * (1 + k))
+        OrderItem(
+            order=order,
+            product=products[(i + k) % 8],
+            name="p",
+            unit_price=Decimal("5.00"),
+            quantity=1 + k,
+            line_total=Decimal("5.00") * (1 + k),
+        )
         for i, order in enumerate(orders)
         for k in range(2)
     )
     Payment.objects.bulk_create(
-        Payment(order=order, amount=order.total, method=order.payment_method,
-                status=[Payment.Status.COMPLETED, Payment.Status.REFUNDED, Payment.Status.PENDING][i % 3],
-                transaction_ref=f"bulk-{i}", completed_at=order.created_at + timedelta(minutes=5))
+        Payment(
+            order=order,
+            amount=order.total,
+            method=order.payment_method,
+            status=[Payment.Status.COMPLETED, Payment.Status.REFUNDED, Payment.Status.PENDING][i % 3],
+            transaction_ref=f"bulk-{i}",
+            completed_at=order.created_at + timedelta(minutes=5),
+        )
         for i, order in enumerate(orders)
     )
     Activity.objects.bulk_create(

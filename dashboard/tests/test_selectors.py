@@ -1,6 +1,6 @@
 """Each aggregation against figures worked out by hand from the fixture store (see conftest.py)."""
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -41,7 +41,11 @@ def test_stats_on_an_empty_store_are_zeros():
     stats = dashboard_stats_load(now=SAMPLE_NOW)
     assert stats["todayRevenue"] == "0.00"
     assert [stats[k] for k in ("todayOrders", "totalUsers", "activeOrders", "completedOrders", "cancelledOrders")] == [
-        0, 0, 0, 0, 0,
+        0,
+        0,
+        0,
+        0,
+        0,
     ]
 
 
@@ -54,7 +58,9 @@ def test_top_products_rank_by_quantity_then_revenue_without_cancelled_orders(sam
         (products["B"].id, "Bread", "bakery", 2, "40.00"),
     ]
     rows = dashboard_top_products_load(limit=50)["products"]
-    assert [(r["product_id"], r["name"], r["category"], r["totalQuantity"], r["totalRevenue"]) for r in rows] == expected
+    assert [
+        (r["product_id"], r["name"], r["category"], r["totalQuantity"], r["totalRevenue"]) for r in rows
+    ] == expected
     # Dates were only ever bought in a cancelled order.
     assert products["D"].id not in {r["product_id"] for r in rows}
 
@@ -85,8 +91,12 @@ def test_revenue_chart_of_one_day_is_today(sample_store):
 
 def test_an_order_placed_at_2359_local_counts_on_that_day():
     make_business("America/New_York")
-    order = make_order(make_user("late@example.test"), ny(2026, 3, 5, 23, 59), Order.Status.PENDING,
-                       [(make_product("Milk", "dairy"), 1, "3.50")])
+    order = make_order(
+        make_user("late@example.test"),
+        ny(2026, 3, 5, 23, 59),
+        Order.Status.PENDING,
+        [(make_product("Milk", "dairy"), 1, "3.50")],
+    )
     make_payment(order, "3.50", Payment.Status.COMPLETED, ny(2026, 3, 5, 23, 59, 30))
 
     late_that_night = dashboard_stats_load(now=ny(2026, 3, 5, 23, 59, 45))
@@ -144,7 +154,7 @@ def test_without_a_business_row_days_follow_settings_time_zone(settings):
     settings.TIME_ZONE = "UTC"
     user, product = make_user("utc@example.test"), make_product("Tea", "drinks")
     _paid_order(user, product, ny(2026, 3, 5, 21, 0), "7.00")  # 02:00 UTC on 03-06
-    now = datetime(2026, 3, 6, 12, 0, tzinfo=dt_timezone.utc)
+    now = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
     assert selectors.business_timezone().key == "UTC"
     assert dashboard_stats_load(now=now)["todayRevenue"] == "7.00"
 
@@ -166,13 +176,16 @@ def test_activities_newest_first_with_user_email_or_null():
     assert first.id not in {a["id"] for a in activities}
 
 
-@pytest.mark.parametrize("call", [
-    lambda: selectors.dashboard_top_products(limit=0),
-    lambda: selectors.dashboard_top_products(limit=51),
-    lambda: selectors.dashboard_activities(limit=True),
-    lambda: selectors.dashboard_revenue_chart(days=91),
-    lambda: selectors.dashboard_revenue_chart(days="7"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: selectors.dashboard_top_products(limit=0),
+        lambda: selectors.dashboard_top_products(limit=51),
+        lambda: selectors.dashboard_activities(limit=True),
+        lambda: selectors.dashboard_revenue_chart(days=91),
+        lambda: selectors.dashboard_revenue_chart(days="7"),
+    ],
+)
 def test_selectors_refuse_parameters_outside_the_bounded_key_space(call):
     with pytest.raises(ValueError):
         call()

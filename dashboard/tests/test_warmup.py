@@ -24,7 +24,7 @@ from dashboard.cache_families import (
 from dashboard.warmup import dashboard_family_warm
 from orders.services import order_place
 from shop.cache import get_store, invalidate_families_on_commit
-from shop.testing.celery import redis_broker, running_worker, wait_until
+from testing.celery import redis_broker, running_worker, wait_until
 
 DASHBOARD = [DASHBOARD_STATS, DASHBOARD_TOP_PRODUCTS, DASHBOARD_REVENUE_CHART, DASHBOARD_ACTIVITIES]
 COMMON_READS = [

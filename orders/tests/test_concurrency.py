@@ -38,7 +38,10 @@ def race(call, arguments: list) -> list:
 
 
 def make_buyers(n: int) -> list[User]:
-    return [User.objects.create_user(email=f"buyer{i}@example.test", password="pw-123456", name=f"Buyer {i}") for i in range(n)]
+    return [
+        User.objects.create_user(email=f"buyer{i}@example.test", password="pw-123456", name=f"Buyer {i}")
+        for i in range(n)
+    ]
 
 
 def post_as(user, path, body):

@@ -33,8 +33,18 @@ def test_active_lists_only_coupons_valid_now_and_caches_them(anonymous, make_cou
     assert (second["X-Cache"], second.json()["data"]["fromCache"]) == ("HIT", True)
     assert second.json()["data"]["coupons"] == first.json()["data"]["coupons"]
     assert set(first.json()["data"]["coupons"][0]) == {
-        "id", "code", "description", "discount_type", "value", "min_order_amount", "max_discount",
-        "valid_from", "valid_until", "usage_limit", "used_count", "is_active",
+        "id",
+        "code",
+        "description",
+        "discount_type",
+        "value",
+        "min_order_amount",
+        "max_discount",
+        "valid_from",
+        "valid_until",
+        "usage_limit",
+        "used_count",
+        "is_active",
     }
 
 
@@ -82,7 +92,9 @@ def test_an_expired_coupon_is_not_served_from_the_cache(anonymous, make_coupon):
 
 
 @pytest.mark.django_db
-def test_saving_a_coupon_clears_the_active_list(anonymous, admin_client, make_coupon, django_capture_on_commit_callbacks):
+def test_saving_a_coupon_clears_the_active_list(
+    anonymous, admin_client, make_coupon, django_capture_on_commit_callbacks
+):
     coupon = make_coupon("NOW")
     anonymous.get(ACTIVE)
     with django_capture_on_commit_callbacks(execute=True):
@@ -96,9 +108,13 @@ def test_saving_a_coupon_clears_the_active_list(anonymous, admin_client, make_co
 @pytest.mark.django_db
 def test_validate_computes_the_discount_case_insensitively(customer_client, make_coupon):
     make_coupon("Save20", "percent", "20.00", max_discount=Decimal("15.00"))
-    data = customer_client.post("/api/v1/coupons/validate", {"code": "SAVE20", "subtotal": "50.00"}, format="json").json()["data"]
+    data = customer_client.post(
+        "/api/v1/coupons/validate", {"code": "SAVE20", "subtotal": "50.00"}, format="json"
+    ).json()["data"]
     assert (data["valid"], data["discount"], data["coupon"]["code"]) == (True, "10.00", "Save20")
-    data = customer_client.post("/api/v1/coupons/validate", {"code": "save20", "subtotal": "100.00"}, format="json").json()["data"]
+    data = customer_client.post(
+        "/api/v1/coupons/validate", {"code": "save20", "subtotal": "100.00"}, format="json"
+    ).json()["data"]
     assert data["discount"] == "15.00"
 
 
@@ -123,18 +139,32 @@ def test_validate_reads_the_database_not_the_cache(customer_client, anonymous, m
     coupon = make_coupon("CODE", usage_limit=1)
     anonymous.get(ACTIVE)
     Coupon.objects.filter(pk=coupon.pk).update(used_count=1)  # no signal, no invalidation
-    data = customer_client.post("/api/v1/coupons/validate", {"code": "CODE", "subtotal": "5"}, format="json").json()["data"]
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "CODE", "subtotal": "5"}, format="json").json()[
+        "data"
+    ]
     assert data["valid"] is False and data["reason"] == "Coupon has been used up"
 
 
 @pytest.mark.django_db
 def test_validate_an_unknown_code(customer_client):
-    data = customer_client.post("/api/v1/coupons/validate", {"code": "NOPE", "subtotal": "5"}, format="json").json()["data"]
+    data = customer_client.post("/api/v1/coupons/validate", {"code": "NOPE", "subtotal": "5"}, format="json").json()[
+        "data"
+    ]
     assert data == {"valid": False, "discount": "0.00", "reason": "Unknown coupon code"}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{}, {"code": "X"}, {"code": "X", "subtotal": "-1"}, {"code": "X", "subtotal": "abc"}, {"code": 5, "subtotal": "1"}, {"code": "X", "subtotal": "1", "extra": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"code": "X"},
+        {"code": "X", "subtotal": "-1"},
+        {"code": "X", "subtotal": "abc"},
+        {"code": 5, "subtotal": "1"},
+        {"code": "X", "subtotal": "1", "extra": 1},
+    ],
+)
 def test_validate_refuses_bad_input(customer_client, body):
     assert customer_client.post("/api/v1/coupons/validate", body, format="json").status_code == 400
 

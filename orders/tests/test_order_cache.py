@@ -63,7 +63,9 @@ def test_cancelling_restores_stock_and_clears_the_cached_product_list(
 
 
 @pytest.mark.django_db
-def test_the_stock_change_is_not_cleared_before_commit(anonymous, customer_client, make_product, django_capture_on_commit_callbacks):
+def test_the_stock_change_is_not_cleared_before_commit(
+    anonymous, customer_client, make_product, django_capture_on_commit_callbacks
+):
     pizza = make_product("Pizza", "10.00", 7)
     anonymous.get("/api/v1/products")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -73,7 +75,9 @@ def test_the_stock_change_is_not_cleared_before_commit(anonymous, customer_clien
 
 
 @pytest.mark.django_db
-def test_a_coupon_use_clears_coupons_active(anonymous, customer_client, make_product, make_coupon, django_capture_on_commit_callbacks):
+def test_a_coupon_use_clears_coupons_active(
+    anonymous, customer_client, make_product, make_coupon, django_capture_on_commit_callbacks
+):
     pizza = make_product("Pizza", "10.00", 7)
     make_coupon("LAST", usage_limit=1)
     anonymous.get("/api/v1/coupons/active")

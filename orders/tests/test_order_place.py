@@ -17,7 +17,9 @@ def place(client, body):
 
 
 @pytest.mark.django_db
-def test_prices_discount_fee_and_tax_come_from_the_database(customer_client, customer, make_product, make_coupon, business):
+def test_prices_discount_fee_and_tax_come_from_the_database(
+    customer_client, customer, make_product, make_coupon, business
+):
     pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
     make_coupon("SAVE10", "percent", "10.00")
     response = place(customer_client, order_body((pizza, 2), (soda, 3), coupon_code="save10"))
@@ -111,8 +113,11 @@ def test_unknown_or_inactive_product_is_409_with_nothing_written(customer_client
     missing_id = 999_999 if make_missing == "unknown" else make_product("Gone", "1.00", 10, is_active=False).pk
     response = customer_client.post(
         URL,
-        {"items": [{"product_id": good.pk, "quantity": 1}, {"product_id": missing_id, "quantity": 1}],
-         "delivery_address": "x", "payment_method": "cash"},
+        {
+            "items": [{"product_id": good.pk, "quantity": 1}, {"product_id": missing_id, "quantity": 1}],
+            "delivery_address": "x",
+            "payment_method": "cash",
+        },
         format="json",
     )
     assert response.status_code == 409
@@ -153,7 +158,9 @@ def test_below_the_minimum_order_amount_is_400(customer_client, make_product, bu
         ({"min_order_amount": Decimal("100.00")}, 409, "Coupon needs an order subtotal of at least 100.00"),
     ],
 )
-def test_a_coupon_that_cannot_be_used_refuses_the_order(customer_client, make_product, make_coupon, coupon_fields, status, message):
+def test_a_coupon_that_cannot_be_used_refuses_the_order(
+    customer_client, make_product, make_coupon, coupon_fields, status, message
+):
     pizza = make_product("Pizza", "10.00", 5)
     make_coupon("NOPE", **coupon_fields)
     response = place(customer_client, order_body((pizza, 1), coupon_code="NOPE"))

@@ -64,7 +64,9 @@ def test_every_other_transition_is_409_and_changes_nothing(admin_client, placed,
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{"status": "shipped"}, {"status": ""}, {}, {"status": "preparing", "x": 1}, {"status": 3}])
+@pytest.mark.parametrize(
+    "body", [{"status": "shipped"}, {"status": ""}, {}, {"status": "preparing", "x": 1}, {"status": 3}]
+)
 def test_an_invalid_status_value_is_400(admin_client, placed, body):
     order, _ = placed
     response = admin_client.patch(f"/api/v1/orders/{order.pk}/status", body, format="json")
@@ -101,7 +103,10 @@ def test_the_owner_cannot_cancel_once_preparing(customer_client, placed):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("start, expected", [("pending", 200), ("preparing", 200), ("out-for-delivery", 409), ("delivered", 409), ("cancelled", 409)])
+@pytest.mark.parametrize(
+    "start, expected",
+    [("pending", 200), ("preparing", 200), ("out-for-delivery", 409), ("delivered", 409), ("cancelled", 409)],
+)
 def test_an_admin_cancels_while_pending_or_preparing(admin_client, placed, start, expected):
     order, pizza = placed
     Order.objects.filter(pk=order.pk).update(status=start)

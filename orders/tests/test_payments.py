@@ -42,7 +42,16 @@ def test_the_owner_starts_a_pending_payment_for_the_order_total(customer_client,
     response = customer_client.post("/api/v1/payments", {"order_id": order.pk, "method": "card"}, format="json")
     assert response.status_code == 201
     payment = response.json()["data"]["payment"]
-    assert set(payment) == {"id", "order_id", "amount", "method", "status", "transaction_ref", "created_at", "completed_at"}
+    assert set(payment) == {
+        "id",
+        "order_id",
+        "amount",
+        "method",
+        "status",
+        "transaction_ref",
+        "created_at",
+        "completed_at",
+    }
     assert (payment["order_id"], payment["amount"], payment["status"]) == (order.pk, "25.00", "pending")
     assert payment["transaction_ref"].startswith("pay_") and payment["completed_at"] is None
     assert Activity.objects.filter(action="payment.created").exists()
@@ -89,7 +98,15 @@ def test_a_paid_order_cannot_be_paid_again(customer_client, order):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [{}, {"order_id": "1", "method": "card"}, {"order_id": 1, "method": "gold"}, {"order_id": 1, "method": "card", "amount": "0.01"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"order_id": "1", "method": "card"},
+        {"order_id": 1, "method": "gold"},
+        {"order_id": 1, "method": "card", "amount": "0.01"},
+    ],
+)
 def test_bad_payment_input_is_400(customer_client, order, body):
     assert customer_client.post("/api/v1/payments", body, format="json").status_code == 400
     assert not Payment.objects.exists()
@@ -142,7 +159,9 @@ def test_unknown_payment_is_404(admin_client):
 @pytest.mark.django_db
 def test_a_signed_webhook_completes_the_payment(anonymous, payment, order):
     response = signed_post(
-        anonymous, {"transaction_ref": payment.transaction_ref, "status": "completed"}, secret=settings.PAYMENT_WEBHOOK_SECRET
+        anonymous,
+        {"transaction_ref": payment.transaction_ref, "status": "completed"},
+        secret=settings.PAYMENT_WEBHOOK_SECRET,
     )
     assert response.status_code == 200, response.json()
     payment.refresh_from_db()
@@ -165,7 +184,11 @@ def test_a_repeated_webhook_is_200_without_a_second_effect(anonymous, payment):
 @pytest.mark.django_db
 def test_a_webhook_refund_marks_the_order_refunded(anonymous, payment, order):
     for status in ["completed", "refunded"]:
-        signed_post(anonymous, {"transaction_ref": payment.transaction_ref, "status": status}, secret=settings.PAYMENT_WEBHOOK_SECRET)
+        signed_post(
+            anonymous,
+            {"transaction_ref": payment.transaction_ref, "status": status},
+            secret=settings.PAYMENT_WEBHOOK_SECRET,
+        )
     assert Order.objects.get(pk=order.pk).payment_status == "refunded"
 
 
@@ -173,7 +196,9 @@ def test_a_webhook_refund_marks_the_order_refunded(anonymous, payment, order):
 def test_an_impossible_webhook_transition_is_409(anonymous, payment):
     Payment.objects.filter(pk=payment.pk).update(status="failed")
     response = signed_post(
-        anonymous, {"transaction_ref": payment.transaction_ref, "status": "completed"}, secret=settings.PAYMENT_WEBHOOK_SECRET
+        anonymous,
+        {"transaction_ref": payment.transaction_ref, "status": "completed"},
+        secret=settings.PAYMENT_WEBHOOK_SECRET,
     )
     assert response.status_code == 409
     assert Payment.objects.get(pk=payment.pk).status == "failed"
@@ -181,7 +206,9 @@ def test_an_impossible_webhook_transition_is_409(anonymous, payment):
 
 @pytest.mark.django_db
 def test_a_webhook_for_an_unknown_ref_is_404(anonymous):
-    response = signed_post(anonymous, {"transaction_ref": "pay_nope", "status": "completed"}, secret=settings.PAYMENT_WEBHOOK_SECRET)
+    response = signed_post(
+        anonymous, {"transaction_ref": "pay_nope", "status": "completed"}, secret=settings.PAYMENT_WEBHOOK_SECRET
+    )
     assert response.status_code == 404
 
 
@@ -203,7 +230,9 @@ def test_a_badly_signed_webhook_is_401_and_changes_nothing(anonymous, payment, o
         "empty": "",
     }[how]
     if how == "empty":
-        response = anonymous.generic("POST", WEBHOOK, json.dumps(payload), content_type="application/json", HTTP_X_SIGNATURE="")
+        response = anonymous.generic(
+            "POST", WEBHOOK, json.dumps(payload), content_type="application/json", HTTP_X_SIGNATURE=""
+        )
     else:
         response = signed_post(anonymous, payload, signature=signature)
 
@@ -235,7 +264,9 @@ def test_webhook_with_no_configured_secret_accepts_nothing(anonymous, payment, s
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"transaction_ref": "x"}', b'{"transaction_ref": "x", "status": "paid"}'])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[]", b'{"transaction_ref": "x"}', b'{"transaction_ref": "x", "status": "paid"}']
+)
 def test_a_signed_but_malformed_webhook_is_400(anonymous, body):
     signature = webhook_signature(body=body, secret=settings.PAYMENT_WEBHOOK_SECRET)
     response = anonymous.generic("POST", WEBHOOK, body, content_type="application/json", HTTP_X_SIGNATURE=signature)
@@ -251,6 +282,8 @@ def test_the_webhook_ignores_session_csrf(payment, customer):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(customer)
     response = signed_post(
-        client, {"transaction_ref": payment.transaction_ref, "status": "completed"}, secret=settings.PAYMENT_WEBHOOK_SECRET
+        client,
+        {"transaction_ref": payment.transaction_ref, "status": "completed"},
+        secret=settings.PAYMENT_WEBHOOK_SECRET,
     )
     assert response.status_code == 200

@@ -56,10 +56,17 @@ def world(customer, other_customer, admin_user, make_product, make_coupon):
     now = timezone.now()
     bodies = {
         "new_coupon": {
-            "code": "FRESH", "discount_type": "fixed", "value": "5.00",
-            "valid_from": now.isoformat(), "valid_until": (now + timedelta(days=1)).isoformat(),
+            "code": "FRESH",
+            "discount_type": "fixed",
+            "value": "5.00",
+            "valid_from": now.isoformat(),
+            "valid_until": (now + timedelta(days=1)).isoformat(),
         },
-        "new_order": {"items": [{"product_id": pizza.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"},
+        "new_order": {
+            "items": [{"product_id": pizza.pk, "quantity": 1}],
+            "delivery_address": "x",
+            "payment_method": "cash",
+        },
         "new_payment": {"order_id": order.pk, "method": "card"},
     }
     clients = {
@@ -82,7 +89,7 @@ def test_permission_matrix(world, method, path, body, who, expected):
     payload = response.json()
     assert payload["success"] is (expected < 400)
     if expected >= 400:
-        assert set(payload) == {"success", "message", "errors"}
+        assert set(payload) == {"success", "code", "message", "errors"}
 
 
 @pytest.mark.django_db

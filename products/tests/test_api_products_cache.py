@@ -176,7 +176,9 @@ def test_filters_pagination_and_ordering(anon_api):
         make_product(name=f"Tea {i}", category="drinks", price=f"{i + 1}.00", stock=i)
     make_product(name="Teapot", category="kitchen", price="30.00")
 
-    data = anon_api.get("/api/v1/products?category=drinks&in_stock=true&ordering=-price&page=2&page_size=2").json()["data"]
+    data = anon_api.get("/api/v1/products?category=drinks&in_stock=true&ordering=-price&page=2&page_size=2").json()[
+        "data"
+    ]
     assert data["count"] == 4 and data["page"] == 2 and data["pages"] == 2
     assert [p["name"] for p in data["products"]] == ["Tea 2", "Tea 1"]
 
@@ -199,6 +201,6 @@ def test_inactive_product_detail_is_404_for_customers_and_visible_to_admins(anon
 def test_missing_product_is_404_and_caches_nothing(anon_api):
     response = anon_api.get("/api/v1/products/987654")
     assert response.status_code == 404
-    assert response.json() == {"success": False, "message": "Product not found", "errors": None}
+    assert response.json() == {"success": False, "code": "not_found", "message": "Product not found", "errors": None}
     assert cache.get_store().family_keys(PRODUCT_DETAIL) == []
     assert anon_api.get("/api/v1/products/99999999999999999999").status_code == 404

@@ -21,15 +21,26 @@ def test_create_returns_201_with_the_product_and_a_generated_slug(admin_api, adm
     assert body["success"] is True and body["message"] == "Product created"
     product = body["data"]["product"]
     assert set(product) == {
-        "id", "name", "slug", "description", "category", "price", "stock",
-        "is_active", "image_url", "created_at", "updated_at",
+        "id",
+        "name",
+        "slug",
+        "description",
+        "category",
+        "price",
+        "stock",
+        "is_active",
+        "image_url",
+        "created_at",
+        "updated_at",
     }
     assert product["slug"] == "green-tea" and product["price"] == "4.50" and product["is_active"] is True
     assert Activity.objects.filter(action="product.created", user=admin_user).count() == 1
 
 
 def test_slugs_stay_unique_for_equal_names(admin_api):
-    slugs = [admin_api.post("/api/v1/products", VALID, format="json").json()["data"]["product"]["slug"] for _ in range(3)]
+    slugs = [
+        admin_api.post("/api/v1/products", VALID, format="json").json()["data"]["product"]["slug"] for _ in range(3)
+    ]
     assert slugs == ["green-tea", "green-tea-2", "green-tea-3"]
 
 
@@ -90,7 +101,9 @@ def test_form_encoded_body_is_415(admin_api):
 def test_put_replaces_and_patch_changes_some_fields(admin_api):
     product = baker.make(Product, name="Old", slug="old", category="a", price="1.00", stock=1, description="d")
 
-    response = admin_api.put(f"/api/v1/products/{product.id}", {"name": "New", "category": "b", "price": "2.00"}, format="json")
+    response = admin_api.put(
+        f"/api/v1/products/{product.id}", {"name": "New", "category": "b", "price": "2.00"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["data"]["product"]["slug"] == "old"  # a rename keeps the URL
 

@@ -47,7 +47,6 @@ class ThrottledCredentialsApi(CredentialsApi):
 
 
 class RegisterApi(ThrottledCredentialsApi):
-
     @extend_schema(
         operation_id="auth_register",
         summary="Create a customer account and log it in",
@@ -61,7 +60,6 @@ class RegisterApi(ThrottledCredentialsApi):
 
 
 class LoginApi(ThrottledCredentialsApi):
-
     @extend_schema(
         operation_id="auth_login",
         summary="Exchange email and password for an access and a refresh token",
@@ -91,7 +89,7 @@ class RefreshApi(CredentialsApi):
         try:
             refresh.is_valid(raise_exception=True)
         except (TokenError, User.DoesNotExist):
-            raise AuthenticationFailed("Invalid or expired refresh token")
+            raise AuthenticationFailed("Invalid or expired refresh token") from None
         return ok({"access": refresh.validated_data["access"]}, "Token refreshed")
 
 

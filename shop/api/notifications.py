@@ -12,6 +12,7 @@ from shop.selectors import notification_page
 from shop.serializers import NotificationOutputSerializer
 from shop.services import notification_mark_all_read, notification_mark_read
 
+
 class NotificationListApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -61,7 +62,8 @@ class NotificationReadAllApi(APIView):
         request=None,
         responses={
             200: envelope(
-                "NotificationsReadAll", {"updated": serializers.IntegerField(), "unread_count": serializers.IntegerField()}
+                "NotificationsReadAll",
+                {"updated": serializers.IntegerField(), "unread_count": serializers.IntegerField()},
             ),
             **error_responses(401),
         },

@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.activity import activity_log
-from shop.api.errors import NotFound
 from shop.api.permissions import IsAdmin
 from shop.api.responses import error_body, ok
 from shop.api.schema import envelope, error_responses
 from shop.cache import clear, get_store
+from shop.errors import NotFound
 
 logger = logging.getLogger("shop.api")
 
@@ -61,9 +61,12 @@ class HealthApi(APIView):
         cache = "ok" if get_store().ping() else "down"
         if database == "down":
             data = {"status": "down", "database": database, "cache": cache}
-            return Response({**error_body("Database unreachable"), "data": data}, status=503)
+            return Response({**error_body("Database unreachable", code="unavailable"), "data": data}, status=503)
         status = "ok" if cache == "ok" else "degraded"
-        return ok({"status": status, "database": database, "cache": cache}, "Healthy" if status == "ok" else "Degraded: cache down")
+        return ok(
+            {"status": status, "database": database, "cache": cache},
+            "Healthy" if status == "ok" else "Degraded: cache down",
+        )
 
 
 class CacheStatsApi(APIView):

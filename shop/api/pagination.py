@@ -14,7 +14,7 @@ def _positive_int(raw, name, default, maximum=None):
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValidationError({name: ["A whole number is required."]})
+        raise ValidationError({name: ["A whole number is required."]}) from None
     if value < 1:
         raise ValidationError({name: ["Must be at least 1."]})
     if maximum is not None and value > maximum:

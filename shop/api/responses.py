@@ -14,8 +14,9 @@ def ok(data: dict | None, message: str, status: int = 200) -> Response:
     return Response({"success": True, "message": message, "data": data}, status=status)
 
 
-def error_body(message: str, errors=None) -> dict:
-    return {"success": False, "message": message, "errors": errors}
+def error_body(message: str, errors=None, *, code: str) -> dict:
+    """API.md's error envelope; `code` is the stable machine-readable kind (validation_error, not_found, ...)."""
+    return {"success": False, "code": code, "message": message, "errors": errors}
 
 
 def cached_ok(cached: Cached, message: str) -> HttpResponse:

@@ -1,8 +1,8 @@
 """OpenAPI descriptions of the envelope, so /api/schema/ tells clients what they really get.
 
-    @extend_schema(responses={200: envelope("ProductList", {"products": ProductSerializer(many=True),
-                                                            "count": serializers.IntegerField()}, cached=True),
-                              **error_responses(400)})
+@extend_schema(responses={200: envelope("ProductList", {"products": ProductSerializer(many=True),
+                                                        "count": serializers.IntegerField()}, cached=True),
+                          **error_responses(400)})
 """
 
 from drf_spectacular.types import OpenApiTypes
@@ -14,10 +14,25 @@ PAGE_PARAMETERS = [
     OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100, default 20."),
 ]
 
+ERROR_CODES = [
+    "validation_error",
+    "not_authenticated",
+    "permission_denied",
+    "not_found",
+    "method_not_allowed",
+    "conflict",
+    "payload_too_large",
+    "unsupported_media_type",
+    "throttled",
+    "server_error",
+    "unavailable",
+]
+
 _ERROR = inline_serializer(
     name="ErrorEnvelope",
     fields={
         "success": serializers.BooleanField(default=False),
+        "code": serializers.ChoiceField(choices=ERROR_CODES),
         "message": serializers.CharField(),
         "errors": serializers.DictField(allow_null=True, required=False),
     },

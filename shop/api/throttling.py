@@ -12,5 +12,5 @@ class ScopedSettingsRateThrottle(ScopedRateThrottle):
     """ScopedRateThrottle (per user, or per client IP when anonymous) keyed by the view's `throttle_scope`."""
 
     @property
-    def THROTTLE_RATES(self):  # noqa: N802 - the name DRF looks up
+    def THROTTLE_RATES(self):
         return api_settings.DEFAULT_THROTTLE_RATES

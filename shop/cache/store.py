@@ -11,8 +11,9 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -182,7 +183,7 @@ class RedisCacheStore:
             # Owed invalidations first: if they can't be applied, the operation does not run either.
             self._apply_owed_invalidations()
             result = operation(self.client)
-        except Exception as error:  # noqa: BLE001 - no cache failure may reach a caller
+        except Exception as error:
             if not isinstance(error, REDIS_ERRORS):
                 logger.exception("Unexpected cache error (family %s); serving from the database", family)
             self.breaker.record_failure(error)
@@ -216,7 +217,11 @@ class RedisCacheStore:
 
     # --- read-through ----------------------------------------------------------------------------
     def read_through(
-        self, family: Family, params: dict, loader: Callable[[], Any], ttl: "int | Callable[[], int | None] | None" = None
+        self,
+        family: Family,
+        params: dict,
+        loader: Callable[[], Any],
+        ttl: "int | Callable[[], int | None] | None" = None,
     ) -> Cached:
         """`ttl` (seconds, or a callable asked after the loader ran) can only shorten the family's TTL;
         0 or less means the result is served but not stored."""
@@ -331,7 +336,9 @@ class RedisCacheStore:
             for name in family_names:
                 self._owed.add(name)
             # INFO, not WARNING: the outage itself is logged once by the breaker.
-            logger.info("Invalidation of %s (%s) deferred until Redis answers", ", ".join(family_names), cause or "manual")
+            logger.info(
+                "Invalidation of %s (%s) deferred until Redis answers", ", ".join(family_names), cause or "manual"
+            )
             return
         for name, count in zip(family_names, removed):
             logger.info("Invalidated %s (%s): %d keys", name, cause or "manual", count)

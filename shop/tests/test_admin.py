@@ -69,7 +69,12 @@ def store(superuser):
         delivery_address="1 Main Street",
     )
     OrderItem.objects.create(
-        order=order, product=product, name=product.name, unit_price=product.price, quantity=2, line_total=Decimal("13.00")
+        order=order,
+        product=product,
+        name=product.name,
+        unit_price=product.price,
+        quantity=2,
+        line_total=Decimal("13.00"),
     )
     payment = Payment.objects.create(
         order=order, amount=order.total, method="card", status="completed", transaction_ref="txn_1", completed_at=now
@@ -166,7 +171,9 @@ def test_saving_a_product_in_the_admin_clears_products_all(staff_client, store, 
     assert cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": ["before"]}).hit
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(admin_url("products.product", "change", product.pk), product_form(product, stock="3"))
+        response = staff_client.post(
+            admin_url("products.product", "change", product.pk), product_form(product, stock="3")
+        )
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     product.refresh_from_db()
@@ -240,7 +247,13 @@ def test_adding_a_user_whose_email_differs_only_in_case_is_refused(staff_client,
 def test_adding_a_user_with_mismatched_passwords_is_refused(staff_client):
     response = staff_client.post(
         admin_url("shop.user", "add"),
-        {"email": "x@example.test", "name": "X", "usable_password": "true", "password1": "a-long-pass-2024", "password2": "other"},
+        {
+            "email": "x@example.test",
+            "name": "X",
+            "usable_password": "true",
+            "password1": "a-long-pass-2024",
+            "password2": "other",
+        },
     )
 
     assert response.status_code == 200

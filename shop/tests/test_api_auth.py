@@ -4,7 +4,7 @@ from django.test import override_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.models import User
-from shop.testing.api import anon_api, bearer_client, no_throttle_history  # noqa: F401 - fixtures
+from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,9 @@ STRONG = "correct-horse-battery-9"
 
 
 def register(client, **body):
-    return client.post("/api/v1/auth/register", {"email": "new@example.test", "password": STRONG, "name": "New", **body}, format="json")
+    return client.post(
+        "/api/v1/auth/register", {"email": "new@example.test", "password": STRONG, "name": "New", **body}, format="json"
+    )
 
 
 def test_register_returns_201_with_user_and_working_tokens(anon_api):
@@ -61,7 +63,9 @@ def test_register_without_name_is_400(anon_api):
 
 
 def test_login_returns_user_and_tokens(anon_api, customer):
-    response = anon_api.post("/api/v1/auth/login", {"email": "CUSTOMER@example.test", "password": "customer-pass-123"}, format="json")
+    response = anon_api.post(
+        "/api/v1/auth/login", {"email": "CUSTOMER@example.test", "password": "customer-pass-123"}, format="json"
+    )
     assert response.status_code == 200
     data = response.json()["data"]
     assert set(data) == {"user", "access", "refresh"} and data["user"]["id"] == customer.id
@@ -74,21 +78,30 @@ def test_login_returns_user_and_tokens(anon_api, customer):
 def test_login_with_wrong_credentials_is_401(anon_api, customer, email, password):
     response = anon_api.post("/api/v1/auth/login", {"email": email, "password": password}, format="json")
     assert response.status_code == 401
-    assert response.json() == {"success": False, "message": "Invalid credentials", "errors": None}
+    assert response.json() == {
+        "success": False,
+        "code": "not_authenticated",
+        "message": "Invalid credentials",
+        "errors": None,
+    }
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_login_of_an_inactive_user_is_401(anon_api, customer):
     customer.is_active = False
     customer.save()
-    response = anon_api.post("/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json")
+    response = anon_api.post(
+        "/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json"
+    )
     assert response.status_code == 401
 
 
 def test_a_stale_token_in_the_header_does_not_block_login(customer):
     client = bearer_client()
     client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
-    response = client.post("/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json")
+    response = client.post(
+        "/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json"
+    )
     assert response.status_code == 200
 
 
@@ -127,7 +140,7 @@ def test_login_is_throttled_per_client_address(customer):
 
     assert statuses == [401, 401, 401]
     assert throttled.status_code == 429
-    assert throttled.json() == {"success": False, "message": "Too many requests", "errors": None}
+    assert throttled.json() == {"success": False, "code": "throttled", "message": "Too many requests", "errors": None}
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert spoofed.status_code == 429, "X-Forwarded-For from the client must not reset the throttle"
     assert other_address.status_code == 401

@@ -3,13 +3,24 @@ import pytest
 from shop import cache
 from shop.cache_families import BUSINESS_INFO
 from shop.models import Activity, Business
-from shop.testing.api import admin_api, anon_api, no_throttle_history  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
 BUSINESS_FIELDS = {
-    "name", "description", "email", "phone", "address", "currency", "timezone", "opening_hours",
-    "is_open", "delivery_fee", "min_order_amount", "tax_rate", "logo_url", "updated_at",
+    "name",
+    "description",
+    "email",
+    "phone",
+    "address",
+    "currency",
+    "timezone",
+    "opening_hours",
+    "is_open",
+    "delivery_fee",
+    "min_order_amount",
+    "tax_rate",
+    "logo_url",
+    "updated_at",
 }
 
 
@@ -21,7 +32,9 @@ def test_unconfigured_business_is_404_and_caches_nothing(anon_api):
     assert not Business.objects.exists()
 
 
-def test_business_is_cached_without_expiry_and_a_patch_clears_it(anon_api, admin_api, django_capture_on_commit_callbacks):
+def test_business_is_cached_without_expiry_and_a_patch_clears_it(
+    anon_api, admin_api, django_capture_on_commit_callbacks
+):
     Business.objects.create(name="Corner Shop", tax_rate="8.50")
 
     first, second = anon_api.get("/api/v1/business"), anon_api.get("/api/v1/business")
@@ -50,7 +63,12 @@ def test_put_creates_the_row_and_replaces_every_field(admin_api, admin_user):
 
     admin_api.put("/api/v1/business", {"name": "Renamed"}, format="json")
     business = Business.objects.get()
-    assert (business.name, business.timezone, str(business.tax_rate), business.opening_hours) == ("Renamed", "UTC", "0.00", {})
+    assert (business.name, business.timezone, str(business.tax_rate), business.opening_hours) == (
+        "Renamed",
+        "UTC",
+        "0.00",
+        {},
+    )
     assert Activity.objects.filter(action="business.updated", user=admin_user).count() == 2
 
 

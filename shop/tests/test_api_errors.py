@@ -5,9 +5,8 @@ from django.db import OperationalError, connection
 
 from products.cache_families import PRODUCTS_ALL
 from shop import cache
-from shop.testing.api import admin_api, anon_api, no_throttle_history  # noqa: F401 - fixtures
 
-ERROR_KEYS = {"success", "message", "errors"}
+ERROR_KEYS = {"success", "code", "message", "errors"}
 
 
 def assert_error(response, status):
@@ -51,7 +50,7 @@ def test_unexpected_error_is_500_without_a_trace(anon_api, monkeypatch):
     monkeypatch.setattr("products.selectors.product_list_active", explode)
     response = anon_api.get("/api/v1/products")
     body = assert_error(response, 500)
-    assert body == {"success": False, "message": "Internal server error", "errors": None}
+    assert body == {"success": False, "code": "server_error", "message": "Internal server error", "errors": None}
     assert b"secret" not in response.content and b"Traceback" not in response.content
 
 
@@ -89,6 +88,7 @@ def test_health_is_503_with_its_data_when_the_database_is_down(database_down, an
     assert response.status_code == 503
     assert response.json() == {
         "success": False,
+        "code": "unavailable",
         "message": "Database unreachable",
         "errors": None,
         "data": {"status": "down", "database": "down", "cache": "ok"},

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from shop.models import Notification, User
 from shop.notifications import notification_create
-from shop.testing.api import bearer_client, no_throttle_history  # noqa: F401 - fixtures
+from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,9 @@ def other(db):
 
 def make(user, title, minutes_ago, read=False):
     n = notification_create(user=user, title=title)
-    Notification.objects.filter(pk=n.pk).update(created_at=timezone.now() - timedelta(minutes=minutes_ago), is_read=read)
+    Notification.objects.filter(pk=n.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_ago), is_read=read
+    )
     return n
 
 

@@ -3,7 +3,6 @@ from model_bakery import baker
 
 from products.cache_families import PRODUCTS_ALL
 from shop import cache
-from shop.testing.api import admin_api, anon_api, no_throttle_history  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from model_bakery import baker
 
 from shop.models import Business, User
 from shop.notifications import notification_create
-from shop.testing.api import bearer_client, no_throttle_history  # noqa: F401 - fixtures
+from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,12 @@ MATRIX = [
     ("get", "/api/v1/products/{product}", None, dict(anonymous=200, customer=200, other_customer=200, admin=200)),
     ("post", "/api/v1/products", PRODUCT, dict(anonymous=401, customer=403, other_customer=403, admin=201)),
     ("put", "/api/v1/products/{product}", PRODUCT, dict(anonymous=401, customer=403, other_customer=403, admin=200)),
-    ("patch", "/api/v1/products/{product}", {"stock": 1}, dict(anonymous=401, customer=403, other_customer=403, admin=200)),
+    (
+        "patch",
+        "/api/v1/products/{product}",
+        {"stock": 1},
+        dict(anonymous=401, customer=403, other_customer=403, admin=200),
+    ),
     ("delete", "/api/v1/products/{product}", None, dict(anonymous=401, customer=403, other_customer=403, admin=200)),
     ("get", "/api/v1/notifications", None, dict(anonymous=401, customer=200, other_customer=200, admin=200)),
     (

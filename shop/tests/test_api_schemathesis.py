@@ -14,7 +14,6 @@ from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.models import Business, User
-from shop.testing.api import no_throttle_history  # noqa: F401 - fixture: leaves no 429 history behind
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 # The coverage phase (boundary and negative cases) adds about two minutes; run it with
@@ -32,14 +31,22 @@ def test_schema_conformance_under_generated_requests(live_server, tmp_path):
         str(SCHEMATHESIS),
         "run",
         f"{live_server.url}/api/schema/",
-        "--header", f"Authorization: Bearer {token}",
-        "--checks", "not_a_server_error,response_schema_conformance",
-        "--phases", PHASES,
-        "--max-examples", "20",
-        "--seed", "1",
-        "--workers", "1",
-        "--generation-database", "none",
-        "--request-timeout", "10",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--checks",
+        "not_a_server_error,response_schema_conformance",
+        "--phases",
+        PHASES,
+        "--max-examples",
+        "20",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "10",
         "--no-color",
     ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=tmp_path)

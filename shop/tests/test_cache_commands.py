@@ -47,30 +47,37 @@ def test_cache_monitor_watch_refreshes(own_redis_store):
 
 
 def reply(status=200, x_cache="MISS", from_cache=False) -> Reply:
-    return Reply(status=status, seconds=0.01, x_cache=x_cache, body={"success": True, "data": {"fromCache": from_cache}})
+    return Reply(
+        status=status, seconds=0.01, x_cache=x_cache, body={"success": True, "data": {"fromCache": from_cache}}
+    )
 
 
 MISS, HIT = reply(), reply(x_cache="HIT", from_cache=True)
 
 
-@pytest.mark.parametrize(("first", "second", "cold", "admin", "outcome"), [
-    (MISS, HIT, True, True, "ok"),
-    (MISS, HIT, False, False, "ok"),
-    (HIT, HIT, False, False, "ok"),        # warm and not cleared: can only report
-    (HIT, HIT, True, True, "fail"),        # cleared, yet the first call was a hit
-    (MISS, MISS, True, True, "fail"),      # the second call did not come from the cache
-    (MISS, reply(x_cache="HIT", from_cache=False), True, True, "fail"),  # header and body disagree
-    (reply(x_cache=None), HIT, True, True, "fail"),                       # no X-Cache header
-    (reply(status=500), HIT, True, True, "fail"),
-    (reply(status=403), reply(status=403), False, False, "skip"),        # dashboard without admin
-    (reply(status=401), reply(status=401), True, True, "fail"),          # an admin must get through
-])
+@pytest.mark.parametrize(
+    ("first", "second", "cold", "admin", "outcome"),
+    [
+        (MISS, HIT, True, True, "ok"),
+        (MISS, HIT, False, False, "ok"),
+        (HIT, HIT, False, False, "ok"),  # warm and not cleared: can only report
+        (HIT, HIT, True, True, "fail"),  # cleared, yet the first call was a hit
+        (MISS, MISS, True, True, "fail"),  # the second call did not come from the cache
+        (MISS, reply(x_cache="HIT", from_cache=False), True, True, "fail"),  # header and body disagree
+        (reply(x_cache=None), HIT, True, True, "fail"),  # no X-Cache header
+        (reply(status=500), HIT, True, True, "fail"),
+        (reply(status=403), reply(status=403), False, False, "skip"),  # dashboard without admin
+        (reply(status=401), reply(status=401), True, True, "fail"),  # an admin must get through
+    ],
+)
 def test_cache_check_judges_each_pair_of_calls(first, second, cold, admin, outcome):
     assert judge(first, second, cold=cold, admin=admin).outcome == outcome
 
 
 def test_cache_check_fills_in_the_first_product_and_category():
-    listing = Reply(200, 0.01, "MISS", {"data": {"products": [{"id": 9, "category": "hot drinks"}], "fromCache": False}})
+    listing = Reply(
+        200, 0.01, "MISS", {"data": {"products": [{"id": 9, "category": "hot drinks"}], "fromCache": False}}
+    )
     paths, left_out = endpoint_paths(listing)
     assert paths[:3] == ["/products", "/products?category=hot%20drinks", "/products/9"]
     assert len(paths) == 9 and left_out == []
@@ -80,7 +87,7 @@ def test_cache_check_fills_in_the_first_product_and_category():
 
 
 def test_cache_check_fails_when_the_server_cannot_be_reached():
-    from shop.testing.redis_server import free_port
+    from testing.redis_server import free_port
 
     with pytest.raises(CommandError, match="Cannot reach"):
         run("cache_check", "--base-url", f"http://127.0.0.1:{free_port()}", "--timeout", "2")
@@ -93,8 +100,9 @@ def test_cache_check_against_the_running_app(live_server, admin_user):
     baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
     if not Business.objects.exists():
         baker.make(Business)
-    report = run("cache_check", "--base-url", live_server.url, "--email", admin_user.email,
-                 "--password", "admin-pass-123")
+    report = run(
+        "cache_check", "--base-url", live_server.url, "--email", admin_user.email, "--password", "admin-pass-123"
+    )
     assert "Cache cleared" in report
     assert report.count("OK    GET") == 9, report
     assert "MISS → HIT" in report

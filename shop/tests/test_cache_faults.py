@@ -10,7 +10,7 @@ import pytest
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
 from shop import cache
 from shop.cache.store import RedisCacheStore
-from shop.testing.redis_server import free_port
+from testing.redis_server import free_port
 
 pytestmark = pytest.mark.faults
 
@@ -22,8 +22,15 @@ SKIPPED_CALL_BOUND = 0.02
 
 
 def new_store(url: str) -> RedisCacheStore:
-    return RedisCacheStore(url=url, prefix="faults", socket_timeout=TIMEOUT, connect_timeout=TIMEOUT,
-                           cooldown=COOLDOWN, stampede_wait=2.0, lock_ttl=10.0)
+    return RedisCacheStore(
+        url=url,
+        prefix="faults",
+        socket_timeout=TIMEOUT,
+        connect_timeout=TIMEOUT,
+        cooldown=COOLDOWN,
+        stampede_wait=2.0,
+        lock_ttl=10.0,
+    )
 
 
 def timed(call):
@@ -44,13 +51,15 @@ def break_redis(mode: str, server) -> str:
 
 
 OPERATIONS = {
-    "read_through": (lambda s: s.read_through(PRODUCTS_ALL, {}, lambda: {"from": "database"}),
-                     lambda result: result.hit is False and result.data == {"from": "database"}),
-    "invalidate": (lambda s: s.invalidate("products:all", "test write"),
-                   lambda result: result is None),
-    "stats": (lambda s: s.stats(),
-              lambda result: result["redis"]["status"] == "down"
-              and result["families"]["products:all"]["keys"] == 0),
+    "read_through": (
+        lambda s: s.read_through(PRODUCTS_ALL, {}, lambda: {"from": "database"}),
+        lambda result: result.hit is False and result.data == {"from": "database"},
+    ),
+    "invalidate": (lambda s: s.invalidate("products:all", "test write"), lambda result: result is None),
+    "stats": (
+        lambda s: s.stats(),
+        lambda result: result["redis"]["status"] == "down" and result["families"]["products:all"]["keys"] == 0,
+    ),
     "ttl_left": (lambda s: s.ttl_left(PRODUCTS_ALL, {}), lambda result: result is None),
     "family_keys": (lambda s: s.family_keys(PRODUCTS_ALL), lambda result: result == []),
     "ping": (lambda s: s.ping(), lambda result: result is False),
@@ -130,8 +139,9 @@ def test_caching_resumes_by_itself_when_redis_is_back(own_redis_store, redis_ser
     assert cache.read_through(PRODUCTS_ALL, {}, lambda: {"v": 1}).hit
 
 
-def test_an_invalidation_owed_from_an_outage_is_applied_before_the_cache_serves_again(own_redis_store,
-                                                                                       redis_server, caplog):
+def test_an_invalidation_owed_from_an_outage_is_applied_before_the_cache_serves_again(
+    own_redis_store, redis_server, caplog
+):
     source = {"value": "old"}
     load = lambda: {"value": source["value"]}  # noqa: E731
     cache.read_through(PRODUCTS_ALL, {}, load)
@@ -196,6 +206,7 @@ def test_a_write_during_an_outage_succeeds_and_is_cleared_afterwards(own_redis_s
     from model_bakery import baker
 
     from products.models import Product
+
     product = baker.make(Product, price="1.00", stock=5)
     cache.read_through(PRODUCTS_ALL, {}, lambda: {"stock": Product.objects.get(pk=product.pk).stock})
     redis_server.freeze()

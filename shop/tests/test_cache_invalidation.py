@@ -13,9 +13,13 @@ from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
 from shop import cache
 
 DECLARED_PAIRS = sorted((f.name, label) for f in cache.all_families() for label in f.clears_on)
-FAMILY_PARAMS = {"products:detail": {"id": 1}, "products:filter": {"digest": "abc"},
-                 "dashboard:top-products": {"limit": 5}, "dashboard:revenue-chart": {"days": 7},
-                 "dashboard:activities": {"limit": 20}}
+FAMILY_PARAMS = {
+    "products:detail": {"id": 1},
+    "products:filter": {"digest": "abc"},
+    "dashboard:top-products": {"limit": 5},
+    "dashboard:revenue-chart": {"days": 7},
+    "dashboard:activities": {"limit": 20},
+}
 
 
 def fill(family_name: str) -> None:
@@ -49,8 +53,9 @@ def test_every_model_a_family_names_has_its_receivers():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("family_name", "label"), DECLARED_PAIRS)
-def test_a_save_of_a_declared_model_clears_the_family_after_commit(family_name, label,
-                                                                   django_capture_on_commit_callbacks):
+def test_a_save_of_a_declared_model_clears_the_family_after_commit(
+    family_name, label, django_capture_on_commit_callbacks
+):
     fill(family_name)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         instance = make(label)
@@ -81,11 +86,10 @@ def test_rolled_back_write_clears_nothing_committed_write_clears():
     product = make("products.Product")
     fill("products:all")
 
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            product.stock = 99
-            product.save()
-            raise RuntimeError("payment failed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        product.stock = 99
+        product.save()
+        raise RuntimeError("payment failed")
     assert is_cached("products:all")
     assert Product.objects.get(pk=product.pk).stock == 2
 
@@ -106,11 +110,10 @@ def test_writes_signals_cannot_see_are_cleared_by_invalidate_models_on_commit():
     for name in ("products:all", "products:detail", "products:filter", "coupons:active"):
         fill(name)
 
-    with pytest.raises(RuntimeError):
-        with transaction.atomic():
-            Product.objects.filter(pk=product.pk).update(stock=F("stock") - 1)
-            cache.invalidate_models_on_commit(Product, cause="order placed")
-            raise RuntimeError("rolled back")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(stock=F("stock") - 1)
+        cache.invalidate_models_on_commit(Product, cause="order placed")
+        raise RuntimeError("rolled back")
     assert is_cached("products:all")
 
     with transaction.atomic():
@@ -123,7 +126,8 @@ def test_writes_signals_cannot_see_are_cleared_by_invalidate_models_on_commit():
 
 @pytest.mark.django_db
 def test_invalidate_families_on_commit_accepts_families_and_names_and_signals_each(
-        django_capture_on_commit_callbacks, caplog):
+    django_capture_on_commit_callbacks, caplog
+):
     received = []
 
     def failing_listener(sender, family, cause, **kwargs):
@@ -213,9 +217,17 @@ def test_clearing_a_family_costs_the_same_among_a_million_unrelated_keys(own_red
 
     assert "keys" not in large_delta and "scan" not in large_delta
     assert large_delta == small_delta
-    assert large_touched == small_touched == {
-        "faults:products:1", "faults:products:2", "faults:products:3",
-        "faults:_cache:index:products:detail", "faults:_cache:gen:products:detail", "faults:_cache:stats",
-    }
+    assert (
+        large_touched
+        == small_touched
+        == {
+            "faults:products:1",
+            "faults:products:2",
+            "faults:products:3",
+            "faults:_cache:index:products:detail",
+            "faults:_cache:gen:products:detail",
+            "faults:_cache:stats",
+        }
+    )
     assert large_removed == small_removed == 4  # three entries and their index; every unrelated key stays
     assert own_redis_store.stats()["families"]["products:detail"]["invalidations"] == 3

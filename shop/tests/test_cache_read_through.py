@@ -60,8 +60,9 @@ def test_families_are_declared_as_in_the_api_table():
     assert declared == API_TABLE
 
 
-def test_hit_is_one_round_trip_no_sql_and_the_stored_bytes(db, own_redis_store, redis_server, monkeypatch,
-                                                            django_assert_num_queries):
+def test_hit_is_one_round_trip_no_sql_and_the_stored_bytes(
+    db, own_redis_store, redis_server, monkeypatch, django_assert_num_queries
+):
     from products.models import Product
 
     def loader():
@@ -277,8 +278,14 @@ def test_counters_per_family(own_redis_store):
 
     families = own_redis_store.stats()["families"]
     assert families["products:all"] | {"pattern": None, "ttl": None} == {
-        "pattern": None, "ttl": None, "keys": 0, "hits": 2, "misses": 1, "hitRate": 0.6667,
-        "invalidations": 1, "errors": 0,
+        "pattern": None,
+        "ttl": None,
+        "keys": 0,
+        "hits": 2,
+        "misses": 1,
+        "hitRate": 0.6667,
+        "invalidations": 1,
+        "errors": 0,
     }
     assert (families["products:detail"]["misses"], families["products:detail"]["keys"]) == (1, 1)
     assert families["coupons:active"]["hitRate"] is None

@@ -1,5 +1,5 @@
-from shop import cache
 from products.cache_families import PRODUCTS_ALL
+from shop import cache
 
 
 def test_second_read_is_a_hit_with_the_same_bytes():

@@ -1,8 +1,8 @@
 import pytest
 from model_bakery import baker
 
-from shop import cache
 from products.cache_families import PRODUCTS_ALL
+from shop import cache
 
 
 @pytest.mark.django_db

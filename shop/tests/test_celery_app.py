@@ -8,8 +8,8 @@ import sys
 from celery.schedules import crontab
 from django.conf import settings
 
+from config.celery_app import app
 from dashboard.cache_families import DASHBOARD_STATS
-from shop.celery import app
 
 PERIODIC_TASKS = {
     "dashboard-stats-refresh": "dashboard.tasks.dashboard_stats_refresh",
@@ -22,14 +22,14 @@ PERIODIC_TASKS = {
 def celery_config_under(env: dict) -> dict:
     """The app's configuration as a fresh process sees it with this environment (production settings)."""
     code = (
-        "import json; from shop.celery import app; c = app.conf; "
+        "import json; from config.celery_app import app; c = app.conf; "
         "print(json.dumps({'broker': c.broker_url, 'eager': c.task_always_eager, "
         "'publish_retry': c.task_publish_retry, 'transport': c.broker_transport_options, 'tz': c.timezone}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_SETTINGS"))}
     result = subprocess.run(
         [sys.executable, "-c", code],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "shop.settings", "DEBUG": "1", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "1", **env},
         capture_output=True,
         text=True,
         check=True,

@@ -16,8 +16,8 @@ from shop import cache
 from shop.models import Business, Notification, User
 from shop.notifications import notification_create
 from shop.tasks import notifications_retry_pending
-from shop.testing.celery import celery_app_using
-from shop.testing.redis_server import free_port
+from testing.celery import celery_app_using
+from testing.redis_server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +71,10 @@ def test_the_rollover_follows_the_business_timezone_and_leaves_the_rest_of_the_d
 
 
 def test_deliveries_still_pending_after_a_while_are_queued_again(customer, django_capture_on_commit_callbacks):
-    with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
-        with django_capture_on_commit_callbacks(execute=True):
-            stuck = notification_create(user=customer, title="Order A: preparing")
-            recent = notification_create(user=customer, title="Order B: preparing")
+    broker = celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0})
+    with broker, django_capture_on_commit_callbacks(execute=True):
+        stuck = notification_create(user=customer, title="Order A: preparing")
+        recent = notification_create(user=customer, title="Order B: preparing")
     assert set(Notification.objects.values_list("delivery_status", flat=True)) == {"pending"}
     Notification.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=30))
 

@@ -13,8 +13,8 @@ from orders.services import order_place, order_status_set
 from shop.models import Notification
 from shop.queueing import enqueue
 from shop.tasks import notification_deliver
-from shop.testing.celery import celery_app_using
-from shop.testing.redis_server import free_port
+from testing.celery import celery_app_using
+from testing.redis_server import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from orders.models import Order
 from orders.services import order_place, order_status_set
 from shop.models import Notification
 from shop.tasks import notifications_retry_pending
-from shop.testing.celery import celery_app_using, rabbitmq_broker, redis_broker, running_worker, wait_until
-from shop.testing.redis_server import free_port
+from testing.celery import celery_app_using, rabbitmq_broker, redis_broker, running_worker, wait_until
+from testing.redis_server import free_port
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

@@ -80,10 +80,13 @@ def test_a_rolled_back_notification_is_neither_written_nor_delivered(
     customer, settings, django_capture_on_commit_callbacks
 ):
     settings.NOTIFICATION_CHANNEL = f"{__name__}.RecordingChannel"
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            create(customer)
-            raise RuntimeError("the status change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        create(customer)
+        raise RuntimeError("the status change failed")
     assert callbacks == []
     assert not Notification.objects.exists()
     assert sent == []

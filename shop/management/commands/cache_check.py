@@ -18,10 +18,19 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand, CommandError
 
 API = "/api/v1"
-PUBLIC_ENDPOINTS = ["/products", "/products?category={category}", "/products/{product_id}", "/business",
-                    "/coupons/active"]
-ADMIN_ENDPOINTS = ["/dashboard/stats", "/dashboard/top-products?limit=5", "/dashboard/revenue-chart?days=7",
-                   "/dashboard/activities?limit=20"]
+PUBLIC_ENDPOINTS = [
+    "/products",
+    "/products?category={category}",
+    "/products/{product_id}",
+    "/business",
+    "/coupons/active",
+]
+ADMIN_ENDPOINTS = [
+    "/dashboard/stats",
+    "/dashboard/top-products?limit=5",
+    "/dashboard/revenue-chart?days=7",
+    "/dashboard/activities?limit=20",
+]
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,8 @@ class Reply:
 
     @property
     def summary(self) -> str:
-        return f"{self.seconds * 1000:7.1f} ms  {self.status}  X-Cache {self.x_cache or '-':<4}  fromCache {self.from_cache}"
+        x_cache = self.x_cache or "-"
+        return f"{self.seconds * 1000:7.1f} ms  {self.status}  X-Cache {x_cache:<4}  fromCache {self.from_cache}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,11 @@ def judge(first: Reply, second: Reply, *, cold: bool, admin: bool) -> Verdict:
 def endpoint_paths(products_reply: Reply) -> tuple[list[str], list[str]]:
     """The endpoints to check, with the first product's id and category filled in; and the ones left out."""
     products = ((products_reply.body or {}).get("data") or {}).get("products") or []
-    fill = {"category": urllib.parse.quote(str(products[0]["category"])), "product_id": products[0]["id"]} if products else None
+    fill = (
+        {"category": urllib.parse.quote(str(products[0]["category"])), "product_id": products[0]["id"]}
+        if products
+        else None
+    )
     paths, left_out = [], []
     for template in PUBLIC_ENDPOINTS + ADMIN_ENDPOINTS:
         if "{" in template and fill is None:
@@ -117,7 +131,7 @@ class Command(BaseCommand):
         try:
             self.check(base_url.rstrip("/") + API, **options)
         except urllib.error.URLError as error:
-            raise CommandError(f"Cannot reach {base_url}: {error.reason}")
+            raise CommandError(f"Cannot reach {base_url}: {error.reason}") from None
 
     def check(self, base, *, token=None, email=None, password=None, timeout=30, **options):
         if email and not token:
@@ -135,8 +149,11 @@ class Command(BaseCommand):
         if token:
             cleared = http("DELETE", f"{base}/cache/all", token=token, timeout=timeout)
             cold = 200 <= cleared.status < 300
-            self.stdout.write("Cache cleared: every first call must be a MISS." if cold
-                              else f"Could not clear the cache (HTTP {cleared.status}): reporting only.")
+            self.stdout.write(
+                "Cache cleared: every first call must be a MISS."
+                if cold
+                else f"Could not clear the cache (HTTP {cleared.status}): reporting only."
+            )
         else:
             self.stdout.write("No token: the cache is not cleared first; admin-only endpoints are skipped.")
         admin = cold

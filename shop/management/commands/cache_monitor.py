@@ -1,7 +1,7 @@
 """Redis status, memory and every cache family with its keys, TTLs left and counters.
 
-    python manage.py cache_monitor             # once
-    python manage.py cache_monitor --watch 2   # refresh every 2 seconds (Ctrl-C to stop)
+python manage.py cache_monitor             # once
+python manage.py cache_monitor --watch 2   # refresh every 2 seconds (Ctrl-C to stop)
 """
 
 import time
@@ -27,13 +27,15 @@ def monitor_report(*, max_keys: int = 20) -> str:
     status = stats["redis"]
     lines = [
         f"Redis {store.url.split('@')[-1]}  prefix {store.prefix!r}",
-        f"  status {status['status']}" + (f" ({status['reason']})" if status["reason"] else "")
+        f"  status {status['status']}"
+        + (f" ({status['reason']})" if status["reason"] else "")
         + f"  version {status['version'] or '-'}  memory {status['usedMemoryHuman'] or '-'}"
         + f"  uptime {status['uptimeSeconds'] if status['uptimeSeconds'] is not None else '-'}s",
         f"  breaker {'open' if status['breakerOpen'] else 'closed'}"
         + f"  owed invalidations: {', '.join(status['owedInvalidations']) or 'none'}",
         "",
-        f"{'family':<24} {'ttl':>9} {'keys':>5} {'hits':>7} {'misses':>7} {'hit rate':>8} {'invalid.':>8} {'errors':>6}",
+        f"{'family':<24} {'ttl':>9} {'keys':>5} {'hits':>7} {'misses':>7} "
+        f"{'hit rate':>8} {'invalid.':>8} {'errors':>6}",
     ]
     for name, family in stats["families"].items():
         lines.append(

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
+from demo.seed import DemoOptions, demo_store_seed, store_has_data
 from shop import cache
-from shop.demo_seed import DemoOptions, demo_store_seed, store_has_data
 
 
 def positive(value: str) -> int:
@@ -39,7 +39,9 @@ class Command(BaseCommand):
         for flag, kind, default, help_text in options:
             parser.add_argument(flag, type=kind, default=default, help=f"{help_text} (default %(default)s)")
         parser.add_argument(
-            "--no-progress", action="store_true", help="no progress bar (it is off anyway when stderr is not a terminal)"
+            "--no-progress",
+            action="store_true",
+            help="no progress bar (it is off anyway when stderr is not a terminal)",
         )
 
     def handle(self, *args, **opts):

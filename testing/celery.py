@@ -16,8 +16,8 @@ from celery.signals import setup_logging
 from django.conf import settings
 from kombu import pools
 
+from config.celery_app import app as celery_app
 from shop import queueing
-from shop.celery import app as celery_app
 
 _SWITCHED = (
     "broker_url",

@@ -8,10 +8,10 @@ Orders are priced with orders.pricing, the same rules the order service uses.
 import bisect
 import itertools
 import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from demo import data as demo_data
 from orders.models import Coupon, Order, OrderItem, Payment
 from orders.pricing import coupon_discount, coupon_refusal, order_totals
 from orders.services import STATUS_MESSAGES
 from products.models import Product
-from shop import demo_data
 from shop.models import Activity, Business, Notification, User
 
 Status = Order.Status
@@ -212,9 +212,7 @@ class _DemoStoreBuilder:
             )
         users = self._bulk(User, users)
         self.registrations = [u for u in users if u.date_joined >= self.history_start]
-        customers = [
-            Customer(u.id, u.date_joined, u.email, self._address()) for u in users if u.is_active
-        ]
+        customers = [Customer(u.id, u.date_joined, u.email, self._address()) for u in users if u.is_active]
         customers.sort(key=lambda c: c.joined)
         return customers
 
@@ -230,7 +228,18 @@ class _DemoStoreBuilder:
         P, F = Coupon.DiscountType.PERCENT, Coupon.DiscountType.FIXED
         specs = [
             # code, description, type, value, min order, max discount, from, until, limit, active
-            ("WELCOME10", "10% off your first basket", P, "10", "0", "15", start - 90 * day, now + 180 * day, None, True),
+            (
+                "WELCOME10",
+                "10% off your first basket",
+                P,
+                "10",
+                "0",
+                "15",
+                start - 90 * day,
+                now + 180 * day,
+                None,
+                True,
+            ),
             ("SAVE5", "$5 off orders over $30", F, "5", "30", None, start - 30 * day, now + 60 * day, None, True),
             ("LUNCH15", "15% off lunch", P, "15", "15", "10", start - 10 * day, now + 30 * day, 5000, True),
             ("BIGBASKET", "$12 off orders over $90", F, "12", "90", None, start, now + 20 * day, 2000, True),
@@ -303,16 +312,22 @@ class _DemoStoreBuilder:
             return Status.PENDING if roll < 0.6 else Status.PREPARING if roll < 0.95 else Status.CANCELLED
         if minutes < 40:
             return (
-                Status.PENDING if roll < 0.1
-                else Status.PREPARING if roll < 0.55
-                else Status.OUT_FOR_DELIVERY if roll < 0.95
+                Status.PENDING
+                if roll < 0.1
+                else Status.PREPARING
+                if roll < 0.55
+                else Status.OUT_FOR_DELIVERY
+                if roll < 0.95
                 else Status.CANCELLED
             )
         if minutes < 90:
             return (
-                Status.PREPARING if roll < 0.05
-                else Status.OUT_FOR_DELIVERY if roll < 0.4
-                else Status.DELIVERED if roll < 0.95
+                Status.PREPARING
+                if roll < 0.05
+                else Status.OUT_FOR_DELIVERY
+                if roll < 0.4
+                else Status.DELIVERED
+                if roll < 0.95
                 else Status.CANCELLED
             )
         return Status.DELIVERED if roll < 0.92 else Status.CANCELLED
@@ -382,7 +397,9 @@ class _DemoStoreBuilder:
         self._bulk(
             Activity,
             [
-                Activity(action="user.registered", description=f"{u.email} registered", user=u, created_at=u.date_joined)
+                Activity(
+                    action="user.registered", description=f"{u.email} registered", user=u, created_at=u.date_joined
+                )
                 for u in self.registrations
             ],
         )

@@ -1,15 +1,15 @@
 """Settings for the store. Everything environment-specific comes from environment variables."""
 
-from datetime import timedelta
-from pathlib import Path
 import json
 import os
+from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def env_bool(name, default=False):
@@ -39,12 +39,10 @@ DEBUG = env_bool("DEBUG", False)
 _INSECURE_DEV_KEY = "django-insecure-dev-key-only-for-local-debugging"
 SECRET_KEY = os.environ.get("SECRET_KEY") or ""
 if not SECRET_KEY:
-    if DEBUG or env_bool("SHOP_ALLOW_DEV_SECRET", False):
+    if DEBUG:
         SECRET_KEY = _INSECURE_DEV_KEY
     else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY (or DEBUG=1 for local development)."
-        )
+        raise ImproperlyConfigured("SECRET_KEY is not set. Set SECRET_KEY (or DEBUG=1 for local development).")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -70,6 +68,7 @@ LOCAL_APPS = [
     "products.apps.ProductsConfig",
     "orders.apps.OrdersConfig",
     "dashboard.apps.DashboardConfig",
+    "demo.apps.DemoConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -84,9 +83,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "shop.urls"
-WSGI_APPLICATION = "shop.wsgi.application"
-ASGI_APPLICATION = "shop.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -114,7 +113,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(env_float("DATABASE_CONNECT_TIMEOUT", 3)))
-    # Each test run gets its own database; TEST_DB_NAME lets parallel runs keep apart.
+    # The test settings give each run a database of its own (TEST_DB_NAME).
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or "test_shop"}
 
 AUTH_USER_MODEL = "shop.User"
@@ -291,9 +290,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET") or (
-    "dev-webhook-secret" if DEBUG or SECRET_KEY == _INSECURE_DEV_KEY else ""
-)
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET") or ("dev-webhook-secret" if DEBUG else "")
 
 # --- Security (production defaults; DEBUG relaxes nothing but what runserver needs) --------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,7 +2,7 @@
 round trips of clearing every family and of reading the monitor, and the latency a hung Redis adds
 per call before and after the circuit breaker opens.
 
-    DEBUG=1 .venv/bin/python -m shop.testing.cache_costs
+    DEBUG=1 .venv/bin/python -m benchmarks.cache_costs
 
 Runs against a redis-server of its own (started and stopped here); the loader runs one SQL query.
 """
@@ -15,7 +15,7 @@ import django
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     django.setup()
     import redis
     from django.db import connection
@@ -24,7 +24,7 @@ def main() -> None:
     from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
     from shop.cache import all_families
     from shop.cache.store import RedisCacheStore
-    from shop.testing.redis_server import RedisServer
+    from testing.redis_server import RedisServer
 
     sent = {"count": 0}
     original = redis.connection.AbstractConnection.send_packed_command
@@ -43,8 +43,15 @@ def main() -> None:
     server = RedisServer().start()
     try:
         timeout = 0.2
-        store = RedisCacheStore(url=server.url, prefix="costs", socket_timeout=timeout, connect_timeout=timeout,
-                                cooldown=1.0, stampede_wait=2.0, lock_ttl=10.0)
+        store = RedisCacheStore(
+            url=server.url,
+            prefix="costs",
+            socket_timeout=timeout,
+            connect_timeout=timeout,
+            cooldown=1.0,
+            stampede_wait=2.0,
+            lock_ttl=10.0,
+        )
         store.read_through(PRODUCTS_ALL, {}, loader)  # scripts loaded, connection open
         store.invalidate("products:all", "measurement")
 
@@ -57,8 +64,11 @@ def main() -> None:
             ran = {k: v - before_calls.get(k, 0) for k, v in after_calls.items() if v != before_calls.get(k, 0)}
             ran.pop("info", None)
             assert result.hit == (label == "hit")
-            print(f"{label}: {round_trips} Redis round trip(s), {len(queries)} SQL quer{'y' if len(queries) == 1 else 'ies'}, "
-                  f"Redis ran {sum(ran.values())} commands {dict(sorted(ran.items()))}")
+            print(
+                f"{label}: {round_trips} Redis round trip(s), "
+                f"{len(queries)} SQL quer{'y' if len(queries) == 1 else 'ies'}, "
+                f"Redis ran {sum(ran.values())} commands {dict(sorted(ran.items()))}"
+            )
 
         def round_trips(operation) -> int:
             sent["count"] = 0
@@ -68,10 +78,12 @@ def main() -> None:
         for product_id in range(20):
             store.read_through(PRODUCT_DETAIL, {"id": product_id}, loader)
         families = [f.name for f in all_families()]
-        print(f"clearing all {len(families)} families: "
-              f"{round_trips(lambda: store.invalidate_many(families, 'measurement'))} Redis round trip(s); "
-              f"reading the monitor (stats with every family's keys): "
-              f"{round_trips(lambda: store.stats(include_keys=True))} round trip(s)")
+        print(
+            f"clearing all {len(families)} families: "
+            f"{round_trips(lambda: store.invalidate_many(families, 'measurement'))} Redis round trip(s); "
+            f"reading the monitor (stats with every family's keys): "
+            f"{round_trips(lambda: store.stats(include_keys=True))} round trip(s)"
+        )
 
         server.freeze()
         started = time.perf_counter()
@@ -87,9 +99,11 @@ def main() -> None:
         store.read_through(PRODUCTS_ALL, {}, loader)
         probe = time.perf_counter() - started
         server.thaw()
-        print(f"Redis hung (SIGSTOP), socket timeout {timeout}s: first call {first * 1000:.0f} ms (breaker closed); "
-              f"next 200 calls with the breaker open: median {statistics.median(open_times) * 1e6:.0f} µs, "
-              f"max {max(open_times) * 1e6:.0f} µs; one probe per 1 s cool-down: {probe * 1000:.0f} ms")
+        print(
+            f"Redis hung (SIGSTOP), socket timeout {timeout}s: first call {first * 1000:.0f} ms (breaker closed); "
+            f"next 200 calls with the breaker open: median {statistics.median(open_times) * 1e6:.0f} µs, "
+            f"max {max(open_times) * 1e6:.0f} µs; one probe per 1 s cool-down: {probe * 1000:.0f} ms"
+        )
     finally:
         redis.connection.AbstractConnection.send_packed_command = original
         server.stop()

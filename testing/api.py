@@ -1,6 +1,6 @@
 """API test clients: Bearer-token clients per user, and no throttle history carried between tests.
 
-Import the fixtures into a test module (or a conftest) to use them.
+Registered for the whole suite by the root conftest (pytest_plugins).
 """
 
 import pytest

@@ -1,0 +1,5 @@
+"""Wiring only: settings, URLs, the Celery app, WSGI/ASGI entry points."""
+
+from .celery_app import app as celery_app
+
+__all__ = ["celery_app"]
