@@ -5,10 +5,10 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from shop.api.permissions import IsAdmin
-from shop.api.responses import cached_ok
+from shop.api.responses import cached_read_response
 from shop.api.schema import envelope, error_responses
 
-from . import selectors
+from . import cached, selectors
 
 ERRORS = error_responses(400, 401, 403)
 
@@ -70,7 +70,7 @@ class DashboardStatsApi(DashboardApi):
     )
     def get(self, request):
         query_ints(request, {})
-        return cached_ok(selectors.dashboard_stats(), "Dashboard stats retrieved")
+        return cached_read_response(request, cached.dashboard_stats, "Dashboard stats retrieved")
 
 
 class DashboardTopProductsApi(DashboardApi):
@@ -92,7 +92,7 @@ class DashboardTopProductsApi(DashboardApi):
     )
     def get(self, request):
         params = query_ints(request, {"limit": (5, selectors.LIMIT_RANGE)})
-        return cached_ok(selectors.dashboard_top_products(limit=params["limit"]), "Top products retrieved")
+        return cached_read_response(request, cached.dashboard_top_products, "Top products retrieved", **params)
 
 
 class DashboardRevenueChartApi(DashboardApi):
@@ -109,7 +109,7 @@ class DashboardRevenueChartApi(DashboardApi):
     )
     def get(self, request):
         params = query_ints(request, {"days": (7, selectors.DAYS_RANGE)})
-        return cached_ok(selectors.dashboard_revenue_chart(days=params["days"]), "Revenue chart retrieved")
+        return cached_read_response(request, cached.dashboard_revenue_chart, "Revenue chart retrieved", **params)
 
 
 class DashboardActivitiesApi(DashboardApi):
@@ -131,4 +131,4 @@ class DashboardActivitiesApi(DashboardApi):
     )
     def get(self, request):
         params = query_ints(request, {"limit": (20, selectors.LIMIT_RANGE)})
-        return cached_ok(selectors.dashboard_activities(limit=params["limit"]), "Activities retrieved")
+        return cached_read_response(request, cached.dashboard_activities, "Activities retrieved", **params)

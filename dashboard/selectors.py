@@ -21,23 +21,18 @@ Definitions (the contract leaves these to us):
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from orders.models import Order, OrderItem, Payment
-from shop.cache import Cached, Family, all_families, get_store, read_through
-from shop.models import Activity, Business, User
+from shop.cache import Cached, all_families, pending, stats
+from shop.models import Activity, User
+from shop.selectors import store_settings
 
-from .cache_families import (
-    DASHBOARD_ACTIVITIES,
-    DASHBOARD_REVENUE_CHART,
-    DASHBOARD_STATS,
-    DASHBOARD_TOP_PRODUCTS,
-)
+from .cache_families import HOUSEKEEPING
 
 LIMIT_RANGE = (1, 50)
 DAYS_RANGE = (1, 90)
@@ -45,17 +40,13 @@ DAYS_RANGE = (1, 90)
 
 # --- time and money helpers ------------------------------------------------------------------
 def business_timezone() -> ZoneInfo:
-    """The store's timezone (one query); settings.TIME_ZONE when unset or unknown."""
-    name = Business.objects.values_list("timezone", flat=True).first()
-    try:
-        return ZoneInfo(name or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+    """The store's timezone (read through business:info); settings.TIME_ZONE when unset or unknown."""
+    return store_settings().timezone
 
 
 def dashboard_currency() -> str:
     """The store's currency code for labelling amounts ("" before the business row exists)."""
-    return Business.objects.values_list("currency", flat=True).first() or ""
+    return store_settings().currency
 
 
 def local_day_start(day: date, tz: ZoneInfo) -> datetime:
@@ -147,7 +138,11 @@ def dashboard_revenue_chart_load(*, days: int, now: datetime) -> dict:
 
 
 def dashboard_activities_load(*, limit: int) -> dict:
-    entries = Activity.objects.select_related("user").order_by("-created_at", "-id")[:limit]
+    entries = (
+        Activity.objects.exclude(action__startswith=HOUSEKEEPING)
+        .select_related("user")
+        .order_by("-created_at", "-id")[:limit]
+    )
     return {
         "activities": [
             {
@@ -162,87 +157,39 @@ def dashboard_activities_load(*, limit: int) -> dict:
     }
 
 
-# --- cached selectors --------------------------------------------------------------------------
-def _check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
-
-
-def dashboard_stats() -> Cached:
-    return read_through(DASHBOARD_STATS, {}, lambda: dashboard_stats_load(now=timezone.now()))
-
-
-def dashboard_top_products(*, limit: int) -> Cached:
-    _check_range("limit", limit, LIMIT_RANGE)
-    return read_through(DASHBOARD_TOP_PRODUCTS, {"limit": limit}, lambda: dashboard_top_products_load(limit=limit))
-
-
-def dashboard_revenue_chart(*, days: int) -> Cached:
-    _check_range("days", days, DAYS_RANGE)
-    return read_through(
-        DASHBOARD_REVENUE_CHART, {"days": days}, lambda: dashboard_revenue_chart_load(days=days, now=timezone.now())
-    )
-
-
-def dashboard_activities(*, limit: int) -> Cached:
-    _check_range("limit", limit, LIMIT_RANGE)
-    return read_through(DASHBOARD_ACTIVITIES, {"limit": limit}, lambda: dashboard_activities_load(limit=limit))
-
-
 # --- what the HTML pages show about the cache ---------------------------------------------------
 @dataclass(frozen=True)
 class Panel:
-    """A dashboard panel's data, whether it came from Redis, and how old it is (None: unknown)."""
+    """A dashboard panel's data, whether it came from Redis, and how old it is."""
 
     data: dict
     from_cache: bool
-    age_seconds: int | None
+    age_seconds: int
 
 
-def cache_entry_age(*, family: Family, params: dict) -> int | None:
-    """Seconds since the entry was stored: the family's TTL minus the TTL it has left."""
-    ttl, left = family.effective_ttl, get_store().ttl_left(family, params)
-    if not ttl or left is None:
-        return None
-    return max(0, ttl - left)
-
-
-def dashboard_panel(*, cached: Cached, family: Family, params: dict) -> Panel:
-    if not cached.hit:
-        return Panel(data=cached.data, from_cache=False, age_seconds=0)
-    return Panel(data=cached.data, from_cache=True, age_seconds=cache_entry_age(family=family, params=params))
+def dashboard_panel(cached: Cached) -> Panel:
+    return Panel(data=cached.data, from_cache=cached.hit, age_seconds=cached.age_seconds)
 
 
 def dashboard_overview(*, days: int, top_limit: int = 5, activities_limit: int = 10) -> dict[str, Panel]:
-    """Every panel of /dashboard/. The stats panel's age comes from its own lastUpdated."""
-    stats = dashboard_stats()
-    stats_data = stats.data
-    built = datetime.fromisoformat(stats_data["lastUpdated"])
-    stats_age = max(0, int((timezone.now() - built).total_seconds())) if stats.hit else 0
+    """Every panel of /dashboard/, with its age from the entry itself (no extra round trip)."""
+    from dashboard import cached
+
     return {
-        "stats": Panel(data=stats_data, from_cache=stats.hit, age_seconds=stats_age),
-        "chart": dashboard_panel(
-            cached=dashboard_revenue_chart(days=days), family=DASHBOARD_REVENUE_CHART, params={"days": days}
-        ),
-        "top_products": dashboard_panel(
-            cached=dashboard_top_products(limit=top_limit), family=DASHBOARD_TOP_PRODUCTS, params={"limit": top_limit}
-        ),
-        "activities": dashboard_panel(
-            cached=dashboard_activities(limit=activities_limit),
-            family=DASHBOARD_ACTIVITIES,
-            params={"limit": activities_limit},
-        ),
+        "stats": dashboard_panel(cached.dashboard_stats()),
+        "chart": dashboard_panel(cached.dashboard_revenue_chart(days=days)),
+        "top_products": dashboard_panel(cached.dashboard_top_products(limit=top_limit)),
+        "activities": dashboard_panel(cached.dashboard_activities(limit=activities_limit)),
     }
 
 
 # --- the cache monitor ---------------------------------------------------------------------------
 def cache_monitor_overview(*, keys_shown: int = 100) -> dict:
-    """Redis status and memory, and per family its declaration, counters and live keys."""
-    stats = get_store().stats(include_keys=True)
+    """Redis status and memory, the outbox, and per family its declaration, counters and live keys."""
+    stats_now = stats(include_keys=True)
     families = []
     for family in sorted(all_families(), key=lambda f: f.name):
-        counters = stats["families"][family.name]
+        counters = stats_now["families"][family.name]
         entries = counters["entries"]
         hit_rate = counters["hitRate"]
         families.append(
@@ -250,7 +197,7 @@ def cache_monitor_overview(*, keys_shown: int = 100) -> dict:
                 "name": family.name,
                 "pattern": family.pattern,
                 "ttl": family.effective_ttl,
-                "clears_on": family.clears_on,
+                "clears_on": family.models,
                 "key_count": len(entries),
                 "entries": entries[:keys_shown],
                 "entries_hidden": max(0, len(entries) - keys_shown),
@@ -261,4 +208,4 @@ def cache_monitor_overview(*, keys_shown: int = 100) -> dict:
                 "errors": counters["errors"],
             }
         )
-    return {"redis": stats["redis"], "families": families}
+    return {"redis": stats_now["redis"], "outbox": pending(), "families": families}

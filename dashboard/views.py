@@ -7,7 +7,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from shop import services as shop_services
+from shop.errors import NotFound
+
+from . import selectors
 from .charts import revenue_bar_chart
 from .forms import CHART_PERIODS, ChartPeriodForm
 
@@ -53,8 +56,8 @@ def cache_monitor(request):
 def cache_clear(request):
     family = request.POST.get("family", "")
     try:
-        cleared = services.cache_family_clear(family=family, user=request.user)
-    except ValueError:
+        cleared = shop_services.cache_clear(selector=family, user=request.user, source="cache monitor")
+    except NotFound:
         messages.error(request, f"There is no cache family called “{family}”.")
     else:
         what = "every family" if family == "all" else family

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.views import APIView
 
-from orders import selectors, services
+from orders import cached, selectors, services
 from orders.models import Order
 from orders.serializers import (
     CouponInput,
@@ -26,7 +26,7 @@ from orders.serializers import (
 from orders.webhooks import webhook_signature_valid
 from shop.api.pagination import paginate
 from shop.api.permissions import IsAdmin
-from shop.api.responses import cached_ok, ok
+from shop.api.responses import cached_read_response, ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
 from shop.api.validation import validated_input
 from shop.errors import NotAuthenticated
@@ -60,7 +60,7 @@ class CouponActiveApi(APIView):
         responses={200: envelope("ActiveCoupons", {"coupons": CouponOutput(many=True)}, cached=True)},
     )
     def get(self, request):
-        return cached_ok(selectors.coupon_active_list(), "Active coupons retrieved")
+        return cached_read_response(request, cached.coupon_active_list, "Active coupons retrieved")
 
 
 class CouponValidateApi(APIView):

@@ -1,3 +1,5 @@
-from shop.cache import declare
+"""The orders app's cache family: the coupons valid now."""
 
-COUPONS_ACTIVE = declare("coupons:active", pattern="coupons:active", ttl=600, clears_on=["orders.Coupon"])
+from shop.cache import Rows, declare
+
+COUPONS_ACTIVE = declare("coupons:active", pattern="coupons:active", ttl=600, depends_on=[Rows("orders.Coupon")])

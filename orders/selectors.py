@@ -1,18 +1,15 @@
-"""Reads for coupons, orders and payments. Only `coupon_active_list` is cached."""
+"""Reads for coupons, orders and payments. The cached one (`coupon_active_list`) is in orders/cached.py."""
 
-import math
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Coupon, Order, Payment
 from orders.pricing import coupon_discount, coupon_refusal
 from orders.serializers import CouponOutput
-from shop.cache import Cached, read_through
 from shop.errors import ApplicationError, NotFound
 
 
@@ -25,32 +22,6 @@ def coupon_usable_q(now: datetime) -> Q:
 
 def coupons_valid_at(now: datetime) -> QuerySet[Coupon]:
     return Coupon.objects.filter(coupon_usable_q(now))
-
-
-def coupon_active_list() -> Cached:
-    """The coupons valid now, cached under `coupons:active`.
-
-    The list changes by itself when a listed coupon expires or a future one starts, with no write
-    to clear it; so the entry is stored only until the nearest such moment (within the family's
-    600 s), and a coupon is never served after its valid_until.
-    """
-    next_change: dict[str, datetime | None] = {}
-
-    def load() -> dict:
-        now = timezone.now()
-        coupons = list(coupons_valid_at(now))
-        starts = Coupon.objects.filter(is_active=True, valid_from__gt=now).aggregate(first=Min("valid_from"))
-        moments = [c.valid_until for c in coupons] + ([starts["first"]] if starts["first"] else [])
-        next_change["at"] = min(moments, default=None)
-        return {"coupons": CouponOutput(coupons, many=True).data}
-
-    def seconds_until_next_change() -> int | None:
-        at = next_change.get("at")
-        if at is None:
-            return None
-        return math.floor((at - timezone.now()).total_seconds())
-
-    return read_through(COUPONS_ACTIVE, {}, load, ttl=seconds_until_next_change)
 
 
 def coupon_by_code(code: str) -> Coupon | None:

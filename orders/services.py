@@ -2,8 +2,8 @@
 
 Stock and coupon uses are taken with conditional `UPDATE ... SET x = x ± n WHERE <still possible>`
 statements, so the database itself refuses to go below zero or past a limit, whatever the
-concurrency. Those updates send no signals, so each service clears the cache families of the
-models it touched after commit (`invalidate_models_on_commit`).
+concurrency. The cache needs no help: PostgreSQL's outbox triggers record every row these
+statements change, and the cache layer applies them after the commit.
 """
 
 import base64
@@ -23,7 +23,6 @@ from orders.pricing import ZERO, coupon_discount, coupon_refusal, order_totals, 
 from orders.selectors import coupon_by_code, coupon_usable_q, order_get
 from products.models import Product
 from shop.activity import activity_log
-from shop.cache import invalidate_models_on_commit
 from shop.errors import ApplicationError, Conflict, NotFound
 from shop.models import Business
 from shop.notifications import notification_create
@@ -233,7 +232,6 @@ def order_place(
             for p, q, t in lines
         )
         _prefetched_items(order, items)
-        invalidate_models_on_commit(Product, Coupon, cause=f"order {order.number} placed")
         activity_log(
             action="order.placed", description=f"{user.email} placed order {order.number} ({order.total})", user=user
         )
@@ -245,13 +243,10 @@ def _order_give_back(order: Order) -> None:
     now = timezone.now()
     for item in order.items.exclude(product=None).order_by("product_id"):
         Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity, updated_at=now)
-    touched = [Product]
     if order.coupon_id:
         Coupon.objects.filter(pk=order.coupon_id, used_count__gt=0).update(
             used_count=F("used_count") - 1, updated_at=now
         )
-        touched.append(Coupon)
-    invalidate_models_on_commit(*touched, cause=f"order {order.number} cancelled")
 
 
 def _order_transition(*, order: Order, status: str, user) -> Order:

@@ -6,17 +6,13 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from products import cached
 from products.filters import BOOLEAN_CHOICES, ORDERINGS, product_filter_params
-from products.selectors import (
-    product_detail_cached,
-    product_get,
-    product_list_all_cached,
-    product_list_filtered_cached,
-)
+from products.selectors import product_get
 from products.serializers import ProductInputSerializer, ProductOutputSerializer
 from products.services import product_create, product_delete, product_update
 from shop.api.permissions import IsAdmin, IsAdminUnlessGet, is_admin
-from shop.api.responses import cached_ok, ok
+from shop.api.responses import cached_ok, cached_read_response, ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
 from shop.api.validation import validated_input
 from shop.errors import NotFound
@@ -56,9 +52,9 @@ class ProductListCreateApi(APIView):
     )
     def get(self, request):
         if not request.query_params:
-            return cached_ok(product_list_all_cached(), "Products retrieved")
+            return cached_read_response(request, cached.product_list_all, "Products retrieved")
         params = product_filter_params(request.query_params)
-        return cached_ok(product_list_filtered_cached(params=params), "Products retrieved")
+        return cached_read_response(request, cached.product_list_filtered, "Products retrieved", params=params)
 
     @extend_schema(
         operation_id="products_create",
@@ -80,10 +76,12 @@ class ProductDetailApi(APIView):
         responses={200: PRODUCT_CACHED_ENVELOPE, **error_responses(404)},
     )
     def get(self, request, product_id: int):
-        cached = product_detail_cached(product_id=product_id)
-        if not cached.data["product"]["is_active"] and not is_admin(request.user):
+        if is_admin(request.user):
+            return cached_read_response(request, cached.product_detail, "Product retrieved", product_id=product_id)
+        detail = cached.product_detail(product_id=product_id)
+        if not detail.data["product"]["is_active"]:
             raise NotFound("Product not found")
-        return cached_ok(cached, "Product retrieved")
+        return cached_ok(request, detail, "Product retrieved")
 
     @extend_schema(
         operation_id="products_update",

@@ -105,3 +105,33 @@ def product_filter_queryset(queryset: QuerySet, params: dict) -> QuerySet:
 
 def _canonical_decimal(value: Decimal) -> str:
     return str(value.quantize(Decimal("0.01")))
+
+
+# --- which cached lists a product change can alter (the cache layer's row-level invalidation) -------
+# The same conditions as ProductFilter, in Python, on a product row as the outbox recorded it.
+def product_matches(params: dict, row: dict) -> bool:
+    """Would `product_filter_queryset(product_list_active(), params)` include this row?"""
+    if not row.get("is_active"):
+        return False
+    if "category" in params and row.get("category") != params["category"]:
+        return False
+    if "search" in params:
+        term, name, description = params["search"], row.get("name") or "", row.get("description") or ""
+        # icontains compares upper-cased text in PostgreSQL; either case folding counts as a match.
+        if not any(f(term) in f(name) or f(term) in f(description) for f in (str.lower, str.upper)):
+            return False
+    price = Decimal(str(row.get("price", 0)))
+    if "min_price" in params and price < Decimal(params["min_price"]):
+        return False
+    if "max_price" in params and price > Decimal(params["max_price"]):
+        return False
+    return "in_stock" not in params or (int(row.get("stock") or 0) > 0) == (params["in_stock"] == "true")
+
+
+def product_list_affected(params: dict, change) -> bool:
+    """A filtered list can change when the product was in it or is now."""
+    return any(product_matches(params, row) for row in change.rows)
+
+
+def product_filter_tags(params: dict) -> list[str]:
+    return ["rows"]

@@ -1,5 +1,4 @@
-"""Product writes. Saves and deletes clear the product families through the model signals;
-`QuerySet.update()` does not send them, so `product_bulk_set_active` clears them itself."""
+"""Product writes. The cache follows by itself: the outbox triggers record each changed row."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -7,7 +6,6 @@ from django.utils.text import slugify
 
 from products.models import Product
 from shop.activity import activity_log
-from shop.cache import invalidate_models_on_commit
 from shop.errors import Conflict, NotFound
 
 SLUG_MAX_LENGTH = Product._meta.get_field("slug").max_length
@@ -83,7 +81,6 @@ def product_bulk_set_active(*, product_ids: list[int], is_active: bool, user) ->
         .update(is_active=is_active, updated_at=timezone.now())
     )
     if changed:
-        invalidate_models_on_commit(Product, cause=f"products.bulk_set_active {is_active} x{changed}")
         state = "activated" if is_active else "deactivated"
         activity_log(action=f"product.bulk_{state}", description=f"{changed} products {state}", user=user)
     return changed

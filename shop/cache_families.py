@@ -1,3 +1,10 @@
-from shop.cache import declare
+"""The core's cache families: the business row, and the users that requests authenticate as."""
 
-BUSINESS_INFO = declare("business:info", pattern="business:info", ttl=None, clears_on=["shop.Business"])
+from shop.cache import Rows, declare
+
+BUSINESS_INFO = declare(
+    "business:info",
+    pattern="business:info",
+    ttl=None,
+    depends_on=[Rows("shop.Business")],
+)

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from shop.cache.models import OutboxRow  # noqa: F401 - the cache layer's outbox table belongs to this app
+
 
 def validate_timezone_name(name: str) -> None:
     """An IANA time zone name that this machine's zoneinfo knows (e.g. Europe/Berlin)."""

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from shop import cache
 from shop.activity import activity_log
 from shop.errors import ApplicationError, NotFound
 from shop.models import Business, Notification, User
@@ -51,3 +52,13 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, is_read=False).update(is_read=True)
+
+
+def cache_clear(*, selector: str, user: User | None, source: str) -> list[str]:
+    """Empty cache families on demand (the API, the monitor page, seed_demo): a family name
+    ("products:all"), a group ("products") or "all". Unknown names are NotFound. Logged as activity."""
+    names, _ = cache.clear(selector, cause=f"{source} by {user.email if user else 'the system'}")
+    if not names:
+        raise NotFound(f"Unknown cache family: {selector}")
+    activity_log(action="cache.cleared", description=f"Cache cleared ({source}): {', '.join(names)}", user=user)
+    return names

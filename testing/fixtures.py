@@ -5,21 +5,34 @@ import redis
 from django.conf import settings
 
 from shop import cache
-from shop.cache.store import RedisCacheStore
+from shop.cache.invalidation import clear_families
+from shop.cache.redis import Store, get_store, reset_store, use_store
 from testing.redis_server import RedisServer
+
+
+class ManualClock:
+    """A monotonic clock that only moves when told: the breaker's cool-down without real sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture(autouse=True)
 def fresh_cache_store():
     """Each test starts with a new store (closed breaker) and leaves no cached entry behind."""
-    cache.reset_store()
+    reset_store()
     yield
-    cache.reset_store()
-    store = cache.get_store()
-    if store.ping():
-        store.invalidate_many([family.name for family in cache.all_families()], cause="test teardown")
-        store.reset_stats()
-    cache.reset_store()
+    reset_store()
+    if get_store().ping():
+        clear_families(cache.all_families(), cause="test teardown")
+        cache.reset_stats()
+    reset_store()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,18 +56,25 @@ def redis_server():
 
 
 @pytest.fixture
-def own_redis_store(redis_server):
-    """The cache layer routed to the test's own redis-server, with short timeouts and cool-down."""
-    store = RedisCacheStore(
+def breaker_clock():
+    return ManualClock()
+
+
+@pytest.fixture
+def own_redis_store(redis_server, breaker_clock):
+    """The cache layer routed to the test's own redis-server: short timeouts, and a breaker whose
+    cool-down (1 s) passes when the test advances `breaker_clock`."""
+    store = Store(
         url=redis_server.url,
         prefix="faults",
         socket_timeout=0.2,
         connect_timeout=0.2,
         cooldown=1.0,
         stampede_wait=2.0,
-        lock_ttl=10.0,
+        lease_ttl=10.0,
+        clock=breaker_clock,
     )
-    with cache.use_store(store):
+    with use_store(store):
         yield store
 
 

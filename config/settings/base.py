@@ -157,6 +157,10 @@ CACHE_BREAKER_COOLDOWN = env_float("CACHE_BREAKER_COOLDOWN", 5.0)
 CACHE_STAMPEDE_WAIT = env_float("CACHE_STAMPEDE_WAIT", 2.0)
 CACHE_LOCK_TTL = env_float("CACHE_LOCK_TTL", 10.0)
 CACHE_ENABLED = env_bool("CACHE_ENABLED", True)
+# At most this many keys per family: past it, new keys of that family are served uncached until old ones expire.
+CACHE_MAX_KEYS = int(env_float("CACHE_MAX_KEYS", 10_000))
+# The relay's poll (seconds): how soon it notices Redis back, and its fallback when NOTIFY is missed.
+CACHE_RELAY_POLL = env_float("CACHE_RELAY_POLL", 0.2)
 # Per-family TTL overrides in seconds as JSON, e.g. CACHE_TTLS='{"products:all": 60}'.
 try:
     CACHE_TTLS = json.loads(os.environ.get("CACHE_TTLS") or "{}")

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_TOP_PRODUCTS
-from shop import cache
+from testing.cache import family_keys, raw_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_top_products_default_limit_is_5_and_keyed_by_limit(admin_client, sample
         "totalRevenue": "15.00",
     }
     admin_client.get("/api/v1/dashboard/top-products?limit=2")
-    keys = sorted(k["key"] for k in cache.get_store().family_keys(DASHBOARD_TOP_PRODUCTS))
+    keys = sorted(k["key"] for k in family_keys(DASHBOARD_TOP_PRODUCTS))
     assert keys == ["dashboard:top-products:2", "dashboard:top-products:5"]
 
 
@@ -124,7 +124,7 @@ def test_out_of_range_or_unknown_parameters_are_400_and_create_no_key(admin_clie
     assert response.status_code == 400
     body = response.json()
     assert body["success"] is False and body["message"] == "Validation failed" and body["errors"]
-    assert cache.get_store().family_keys(family) == []
+    assert family_keys(family) == []
 
 
 def test_unknown_parameter_on_stats_is_400(admin_client):
@@ -146,8 +146,7 @@ def test_the_boundaries_are_accepted(admin_client):
 
 def test_the_stored_bytes_are_the_data_payload_without_fromcache(admin_client, sample_store):
     admin_client.get("/api/v1/dashboard/top-products?limit=3")
-    store = cache.get_store()
-    raw = store.client.get(store.full_key("dashboard:top-products:3"))
+    raw = raw_entry(DASHBOARD_TOP_PRODUCTS, {"limit": 3})
     assert "fromCache" not in json.loads(raw)
 
 

@@ -3,11 +3,11 @@
 import pytest
 from django.utils import timezone
 
-from dashboard import selectors
+from dashboard import cached, selectors
 from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_STATS
 from orders.models import Order, Payment
-from shop import cache
 from shop.activity import activity_log
+from testing.cache import family_keys
 
 from .builders import make_business, make_order, make_payment, make_product, make_user
 
@@ -21,37 +21,37 @@ def store_now(db):
 
 
 def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_now, django_capture_on_commit_callbacks):
-    first = selectors.dashboard_stats()
+    first = cached.dashboard_stats()
     assert not first.hit and first.data["todayOrders"] == 0
-    assert selectors.dashboard_stats().hit
+    assert cached.dashboard_stats().hit
 
     with django_capture_on_commit_callbacks(execute=True):
         make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 2, "3.00")])
 
-    after = selectors.dashboard_stats()
+    after = cached.dashboard_stats()
     assert not after.hit
     assert (after.data["todayOrders"], after.data["activeOrders"]) == (1, 1)
 
 
 def test_the_cache_is_not_cleared_before_the_order_commits(store_now, django_capture_on_commit_callbacks):
-    selectors.dashboard_stats()
+    cached.dashboard_stats()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
     assert callbacks, "the order's save queued an invalidation"
-    assert selectors.dashboard_stats().hit
+    assert cached.dashboard_stats().hit
 
 
 def test_completing_a_payment_clears_stats_and_revenue_chart(store_now, django_capture_on_commit_callbacks):
     order = make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
     payment = make_payment(order, "3.00", Payment.Status.PENDING)
-    selectors.dashboard_stats(), selectors.dashboard_revenue_chart(days=7)
-    assert selectors.dashboard_revenue_chart(days=7).hit
+    cached.dashboard_stats(), cached.dashboard_revenue_chart(days=7)
+    assert cached.dashboard_revenue_chart(days=7).hit
 
     with django_capture_on_commit_callbacks(execute=True):
         payment.status, payment.completed_at = Payment.Status.COMPLETED, timezone.now()
         payment.save()
 
-    chart, stats = selectors.dashboard_revenue_chart(days=7), selectors.dashboard_stats()
+    chart, stats = cached.dashboard_revenue_chart(days=7), cached.dashboard_stats()
     assert not chart.hit and chart.data["chart"][-1] == {
         "date": timezone.localdate(payment.completed_at, selectors.business_timezone()).isoformat(),
         "revenue": "3.00",
@@ -61,29 +61,28 @@ def test_completing_a_payment_clears_stats_and_revenue_chart(store_now, django_c
 
 
 def test_logging_an_activity_makes_the_next_activities_read_a_miss(store_now, django_capture_on_commit_callbacks):
-    assert selectors.dashboard_activities(limit=20).data == {"activities": []}
-    assert selectors.dashboard_activities(limit=20).hit
+    assert cached.dashboard_activities(limit=20).data == {"activities": []}
+    assert cached.dashboard_activities(limit=20).hit
 
     with django_capture_on_commit_callbacks(execute=True):
         activity_log(action="product.updated", description="Soap restocked", user=store_now["user"])
 
-    after = selectors.dashboard_activities(limit=20)
+    after = cached.dashboard_activities(limit=20)
     assert not after.hit
     assert [(a["action"], a["user"]) for a in after.data["activities"]] == [("product.updated", "buyer@example.test")]
 
 
 def test_reads_populate_one_key_per_parameter(store_now):
-    selectors.dashboard_activities(limit=5)
-    selectors.dashboard_activities(limit=20)
-    selectors.dashboard_revenue_chart(days=30)
-    store = cache.get_store()
-    assert sorted(k["key"] for k in store.family_keys(DASHBOARD_ACTIVITIES)) == [
+    cached.dashboard_activities(limit=5)
+    cached.dashboard_activities(limit=20)
+    cached.dashboard_revenue_chart(days=30)
+    assert sorted(k["key"] for k in family_keys(DASHBOARD_ACTIVITIES)) == [
         "dashboard:activities:20",
         "dashboard:activities:5",
     ]
-    assert [k["key"] for k in store.family_keys(DASHBOARD_REVENUE_CHART)] == ["dashboard:revenue-chart:30"]
-    assert 0 < store.family_keys(DASHBOARD_REVENUE_CHART)[0]["ttl"] <= 300
-    assert store.family_keys(DASHBOARD_STATS) == []
+    assert [k["key"] for k in family_keys(DASHBOARD_REVENUE_CHART)] == ["dashboard:revenue-chart:30"]
+    assert 0 < family_keys(DASHBOARD_REVENUE_CHART)[0]["ttl"] <= 300
+    assert family_keys(DASHBOARD_STATS) == []
 
 
 def test_an_order_placed_through_the_order_service_shows_in_the_next_stats_and_top_products(
@@ -91,8 +90,8 @@ def test_an_order_placed_through_the_order_service_shows_in_the_next_stats_and_t
 ):
     from orders.services import order_place
 
-    assert selectors.dashboard_stats().data["todayOrders"] == 0
-    assert selectors.dashboard_top_products(limit=5).data == {"products": []}
+    assert cached.dashboard_stats().data["todayOrders"] == 0
+    assert cached.dashboard_top_products(limit=5).data == {"products": []}
 
     with django_capture_on_commit_callbacks(execute=True):
         order_place(
@@ -102,6 +101,6 @@ def test_an_order_placed_through_the_order_service_shows_in_the_next_stats_and_t
             payment_method="cash",
         )
 
-    stats, top = selectors.dashboard_stats(), selectors.dashboard_top_products(limit=5)
+    stats, top = cached.dashboard_stats(), cached.dashboard_top_products(limit=5)
     assert not stats.hit and stats.data["todayOrders"] == 1
     assert not top.hit and [(p["name"], p["totalQuantity"]) for p in top.data["products"]] == [("Soap", 2)]

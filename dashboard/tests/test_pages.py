@@ -5,9 +5,10 @@ import re
 import pytest
 from django.test import Client
 
-from dashboard import selectors
+from dashboard import cached
 from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_STATS
 from shop import cache
+from testing.cache import family_keys, make_older
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +52,8 @@ def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(s
 
 
 def test_a_cached_panel_says_how_old_it_is(staff_client, admin_user):
-    selectors.dashboard_revenue_chart(days=7)
-    store = cache.get_store()
-    store.client.expire(store.full_key("dashboard:revenue-chart:7"), DASHBOARD_REVENUE_CHART.ttl - 125)
+    cached.dashboard_revenue_chart(days=7)
+    make_older(DASHBOARD_REVENUE_CHART, {"days": 7}, 125)
     html = staff_client.get("/dashboard/").content.decode()
     chart_panel = html[html.index('id="chart-panel"') : html.index('id="top-products-panel"')]
     assert "cached · 2 min 5 s old" in chart_panel
@@ -67,8 +67,8 @@ def test_the_period_switch_changes_the_number_of_bars(staff_client, days, bars):
 
 
 def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_user):
-    selectors.dashboard_stats()
-    selectors.dashboard_stats()
+    cached.dashboard_stats()
+    cached.dashboard_stats()
     html = staff_client.get("/dashboard/cache/").content.decode()
     assert 'data-redis-status="up"' in html
     for family in cache.all_families():
@@ -82,33 +82,31 @@ def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_
 
 
 def test_clearing_a_family_from_the_monitor(staff_client, admin_user):
-    selectors.dashboard_stats()
-    selectors.dashboard_activities(limit=20)
+    cached.dashboard_stats()
+    cached.dashboard_activities(limit=20)
     response = staff_client.post("/dashboard/cache/clear", {"family": "dashboard:stats"}, follow=True)
     assert response.redirect_chain == [("/dashboard/cache/", 302)]
     assert "Cleared dashboard:stats" in response.content.decode()
-    store = cache.get_store()
-    assert store.family_keys(DASHBOARD_STATS) == []
-    assert len(store.family_keys(DASHBOARD_ACTIVITIES)) == 1, "other families are left alone"
+    assert family_keys(DASHBOARD_STATS) == []
+    assert len(family_keys(DASHBOARD_ACTIVITIES)) == 1, "other families are left alone"
 
 
 def test_clear_all_from_the_monitor(staff_client):
-    selectors.dashboard_stats()
-    selectors.dashboard_activities(limit=20)
+    cached.dashboard_stats()
+    cached.dashboard_activities(limit=20)
     staff_client.post("/dashboard/cache/clear", {"family": "all"})
-    store = cache.get_store()
-    assert store.family_keys(DASHBOARD_STATS) == [] and store.family_keys(DASHBOARD_ACTIVITIES) == []
+    assert family_keys(DASHBOARD_STATS) == [] and family_keys(DASHBOARD_ACTIVITIES) == []
 
 
 def test_clearing_an_unknown_family_clears_nothing(staff_client):
-    selectors.dashboard_stats()
-    response = staff_client.post("/dashboard/cache/clear", {"family": "dashboard"}, follow=True)
+    cached.dashboard_stats()
+    response = staff_client.post("/dashboard/cache/clear", {"family": "dashboard:nonsense"}, follow=True)
     assert "There is no cache family" in response.content.decode()
-    assert len(cache.get_store().family_keys(DASHBOARD_STATS)) == 1
+    assert len(family_keys(DASHBOARD_STATS)) == 1
 
 
 def test_clearing_needs_post_with_csrf_and_staff(admin_user, customer):
-    selectors.dashboard_stats()
+    cached.dashboard_stats()
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(admin_user)
     assert strict.post("/dashboard/cache/clear", {"family": "all"}).status_code == 403
@@ -117,7 +115,7 @@ def test_clearing_needs_post_with_csrf_and_staff(admin_user, customer):
     as_customer = Client()
     as_customer.force_login(customer)
     assert as_customer.post("/dashboard/cache/clear", {"family": "all"}).status_code == 302
-    assert len(cache.get_store().family_keys(DASHBOARD_STATS)) == 1
+    assert len(family_keys(DASHBOARD_STATS)) == 1
 
 
 def test_login_page_labels_the_field_email(client):

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard import selectors
+from dashboard import cached, selectors
 from dashboard.selectors import (
     dashboard_activities_load,
     dashboard_revenue_chart_load,
@@ -179,11 +179,11 @@ def test_activities_newest_first_with_user_email_or_null():
 @pytest.mark.parametrize(
     "call",
     [
-        lambda: selectors.dashboard_top_products(limit=0),
-        lambda: selectors.dashboard_top_products(limit=51),
-        lambda: selectors.dashboard_activities(limit=True),
-        lambda: selectors.dashboard_revenue_chart(days=91),
-        lambda: selectors.dashboard_revenue_chart(days="7"),
+        lambda: cached.dashboard_top_products(limit=0),
+        lambda: cached.dashboard_top_products(limit=51),
+        lambda: cached.dashboard_activities(limit=True),
+        lambda: cached.dashboard_revenue_chart(days=91),
+        lambda: cached.dashboard_revenue_chart(days="7"),
     ],
 )
 def test_selectors_refuse_parameters_outside_the_bounded_key_space(call):

@@ -11,10 +11,11 @@ import pytest
 import redis
 from celery.signals import task_postrun
 from django.conf import settings as django_settings
+from django.core.cache import cache as django_cache
 from django.utils import timezone
 from model_bakery import baker
 
-from dashboard import selectors
+from dashboard import cached
 from dashboard.cache_families import (
     DASHBOARD_ACTIVITIES,
     DASHBOARD_REVENUE_CHART,
@@ -23,7 +24,8 @@ from dashboard.cache_families import (
 )
 from dashboard.warmup import dashboard_family_warm
 from orders.services import order_place
-from shop.cache import get_store, invalidate_families_on_commit
+from shop.cache.invalidation import clear_families
+from testing.cache import ttl_left
 from testing.celery import redis_broker, running_worker, wait_until
 
 DASHBOARD = [DASHBOARD_STATS, DASHBOARD_TOP_PRODUCTS, DASHBOARD_REVENUE_CHART, DASHBOARD_ACTIVITIES]
@@ -38,7 +40,7 @@ COMMON_READS = [
 
 
 def is_cached(family, params) -> bool:
-    return get_store().ttl_left(family, params) is not None
+    return ttl_left(family, params) is not None
 
 
 @pytest.mark.django_db
@@ -47,16 +49,15 @@ def test_warming_a_family_fills_its_common_keys():
         dashboard_family_warm(family=family.name)
 
     assert all(is_cached(family, params) for family, params in COMMON_READS)
-    assert selectors.dashboard_stats().hit
-    assert selectors.dashboard_top_products(limit=5).hit
-    assert selectors.dashboard_revenue_chart(days=30).hit
-    assert selectors.dashboard_activities(limit=20).hit
+    assert cached.dashboard_stats().hit
+    assert cached.dashboard_top_products(limit=5).hit
+    assert cached.dashboard_revenue_chart(days=30).hit
+    assert cached.dashboard_activities(limit=20).hit
 
 
 @pytest.mark.django_db
 def test_without_a_broker_a_write_does_not_rebuild_inside_the_request(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        invalidate_families_on_commit(DASHBOARD, cause="test write")
+    clear_families(DASHBOARD, cause="test write")
     assert not any(is_cached(family, params) for family, params in COMMON_READS)
 
 
@@ -69,13 +70,13 @@ def queued_messages(prefix: str) -> list[dict]:
 def test_a_burst_of_clears_queues_one_warm_up_per_family_after_the_window(
     own_redis_store, settings, django_capture_on_commit_callbacks
 ):
-    settings.DASHBOARD_WARMUP_DEBOUNCE = 30  # the debounce keys live in the test's own redis-server
+    settings.DASHBOARD_WARMUP_DEBOUNCE = 30
     with redis_broker() as (_app, prefix):
         started = timezone.now()
         for n in range(100):
-            with django_capture_on_commit_callbacks(execute=True):
-                invalidate_families_on_commit(DASHBOARD, cause=f"order {n} placed")
+            clear_families(DASHBOARD, cause=f"order {n} placed")
         messages = queued_messages(prefix)
+    django_cache.delete_many([f"warmup:{family.name}" for family in DASHBOARD])
 
     assert Counter(m["task"] for m in messages) == {"dashboard.tasks.dashboard_family_warm": len(DASHBOARD)}
     assert sorted(m["argsrepr"] for m in messages) == sorted(repr((f.name,)) for f in DASHBOARD)
@@ -119,12 +120,12 @@ def test_a_burst_of_100_orders_triggers_a_few_rebuilds_and_leaves_the_dashboard_
     finally:
         task_postrun.disconnect(count_warm_up)
 
-    stats = selectors.dashboard_stats()
+    stats = cached.dashboard_stats()
     assert stats.hit, "the next read after the burst is a hit"
     assert stats.data["todayOrders"] == 100, "and the rebuild saw every order of the burst"
-    top = selectors.dashboard_top_products(limit=5)
+    top = cached.dashboard_top_products(limit=5)
     assert top.hit and top.data["products"][0]["totalQuantity"] == 100
-    assert selectors.dashboard_activities(limit=20).hit
+    assert cached.dashboard_activities(limit=20).hit
 
     most = int(burst / window) + 2  # one per window the burst spanned, plus the one after it
     for family in (DASHBOARD_STATS, DASHBOARD_TOP_PRODUCTS, DASHBOARD_ACTIVITIES):

@@ -6,7 +6,7 @@ from model_bakery import baker
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL, PRODUCTS_FILTER
 from products.models import Product
 from products.services import product_bulk_set_active
-from shop import cache
+from testing.cache import family_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_second_list_read_is_a_hit_with_the_same_data(anon_api):
     assert_hit(second, True)
     assert names(first) == names(second) == ["Apple"]
     assert second.json()["data"]["count"] == 1
-    assert [k["key"] for k in cache.get_store().family_keys(PRODUCTS_ALL)] == ["products:all"]
+    assert [k["key"] for k in family_keys(PRODUCTS_ALL)] == ["products:all"]
 
 
 def test_hit_costs_no_sql(anon_api, django_assert_num_queries):
@@ -129,7 +129,7 @@ def test_params_in_another_order_share_one_key(anon_api):
     assert_hit(first, False)
     assert_hit(second, True)
     assert names(second) == ["Apple juice"]
-    keys = cache.get_store().family_keys(PRODUCTS_FILTER)
+    keys = family_keys(PRODUCTS_FILTER)
     assert len(keys) == 1 and keys[0]["key"].startswith("products:filter:")
     assert 0 < keys[0]["ttl"] <= 600
 
@@ -138,7 +138,7 @@ def test_default_page_and_ordering_share_the_key_of_the_explicit_ones(anon_api):
     make_product(name="Apple")
     anon_api.get("/api/v1/products?search=app")
     assert_hit(anon_api.get("/api/v1/products?search=app&page=1&page_size=20&ordering=name"), True)
-    assert len(cache.get_store().family_keys(PRODUCTS_FILTER)) == 1
+    assert len(family_keys(PRODUCTS_FILTER)) == 1
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_malformed_filter_is_400_and_creates_no_key(anon_api, query):
     assert response.status_code == 400
     body = response.json()
     assert body["success"] is False and body["message"] == "Validation failed" and body["errors"]
-    assert cache.get_store().family_keys(PRODUCTS_FILTER) == []
+    assert family_keys(PRODUCTS_FILTER) == []
 
 
 def test_filters_pagination_and_ordering(anon_api):
@@ -202,5 +202,5 @@ def test_missing_product_is_404_and_caches_nothing(anon_api):
     response = anon_api.get("/api/v1/products/987654")
     assert response.status_code == 404
     assert response.json() == {"success": False, "code": "not_found", "message": "Product not found", "errors": None}
-    assert cache.get_store().family_keys(PRODUCT_DETAIL) == []
+    assert family_keys(PRODUCT_DETAIL) == []
     assert anon_api.get("/api/v1/products/99999999999999999999").status_code == 404

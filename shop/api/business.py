@@ -4,10 +4,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.views import APIView
 
 from shop.api.permissions import IsAdminUnlessGet
-from shop.api.responses import cached_ok, ok
+from shop.api.responses import cached_read_response, ok
 from shop.api.schema import envelope, error_responses
 from shop.api.validation import validated_input
-from shop.selectors import business_get, business_info_cached
+from shop.cached import business_info
+from shop.selectors import business_get
 from shop.serializers import BusinessInputSerializer, BusinessOutputSerializer
 from shop.services import business_update
 
@@ -26,7 +27,7 @@ class BusinessApi(APIView):
         },
     )
     def get(self, request):
-        return cached_ok(business_info_cached(), "Business retrieved")
+        return cached_read_response(request, business_info, "Business retrieved")
 
     @extend_schema(
         operation_id="business_update",

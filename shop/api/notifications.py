@@ -6,9 +6,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from shop.api.pagination import paginate
 from shop.api.responses import ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
-from shop.selectors import notification_page
+from shop.selectors import notification_list, notification_unread_count
 from shop.serializers import NotificationOutputSerializer
 from shop.services import notification_mark_all_read, notification_mark_read
 
@@ -33,7 +34,14 @@ class NotificationListApi(APIView):
         unknown = sorted(set(request.query_params) - {"page", "page_size"})
         if unknown:
             raise ValidationError({key: ["Unknown query parameter."] for key in unknown})
-        return ok(notification_page(user=request.user, query_params=request.query_params), "Notifications retrieved")
+        data = paginate(
+            notification_list(user=request.user),
+            request.query_params,
+            lambda rows: NotificationOutputSerializer(rows, many=True).data,
+            key="notifications",
+        )
+        data["unread_count"] = notification_unread_count(user=request.user)
+        return ok(data, "Notifications retrieved")
 
 
 class NotificationReadApi(APIView):

@@ -8,12 +8,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.activity import activity_log
+from shop import cache
 from shop.api.permissions import IsAdmin
 from shop.api.responses import error_body, ok
 from shop.api.schema import envelope, error_responses
-from shop.cache import clear, get_store
-from shop.errors import NotFound
+from shop.services import cache_clear
 
 logger = logging.getLogger("shop.api")
 
@@ -58,13 +57,13 @@ class HealthApi(APIView):
     )
     def get(self, request):
         database = "ok" if database_ok() else "down"
-        cache = "ok" if get_store().ping() else "down"
+        cache_state = "ok" if cache.get_store().ping() else "down"
         if database == "down":
-            data = {"status": "down", "database": database, "cache": cache}
+            data = {"status": "down", "database": database, "cache": cache_state}
             return Response({**error_body("Database unreachable", code="unavailable"), "data": data}, status=503)
-        status = "ok" if cache == "ok" else "degraded"
+        status = "ok" if cache_state == "ok" else "degraded"
         return ok(
-            {"status": status, "database": database, "cache": cache},
+            {"status": status, "database": database, "cache": cache_state},
             "Healthy" if status == "ok" else "Degraded: cache down",
         )
 
@@ -81,7 +80,7 @@ class CacheStatsApi(APIView):
         },
     )
     def get(self, request):
-        return ok(get_store().stats(), "Cache statistics")
+        return ok({**cache.stats(), "outbox": cache.pending()}, "Cache statistics")
 
 
 class CacheClearApi(APIView):
@@ -96,8 +95,4 @@ class CacheClearApi(APIView):
         },
     )
     def delete(self, request, family: str):
-        cleared = clear(family, cause=f"API by {request.user.email}")
-        if not cleared:
-            raise NotFound(f"Unknown cache family: {family}")
-        activity_log(action="cache.cleared", description=f"Cache cleared: {', '.join(cleared)}", user=request.user)
-        return ok({"cleared": cleared}, "Cache cleared")
+        return ok({"cleared": cache_clear(selector=family, user=request.user, source="API")}, "Cache cleared")

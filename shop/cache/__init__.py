@@ -1,114 +1,57 @@
-"""The cache layer: the only code in the project that talks to Redis.
+"""The cache layer: the only code in the project that talks to Redis. Its public surface:
 
-    from shop.cache import read_through, invalidate_models_on_commit
-    cached = read_through(PRODUCTS_ALL, {}, loader)   # -> Cached(raw=b'{...}', hit=True|False)
+Declare a family (in `<app>/cache_families.py`) and each read of it (one place per read):
 
-Families are declared in each app's `cache_families.py` (see `families.declare`); their
-save/delete signals are connected from those declarations in `ShopConfig.ready()`.
+    PRODUCT_DETAIL = declare("products:detail", pattern="products:{id}", ttl=3600,
+                             depends_on=[Rows("products.Product", keys=lambda change: [{"id": change.pk}])])
+
+    @cached(PRODUCT_DETAIL, http=lambda: ["/api/v1/products/1"])
+    def product_detail(*, id: int) -> dict: ...            # builds the payload from the database
+
+    product_detail(id=5)                  # -> Cached(raw=b'{...}', hit, etag, age_seconds, not_modified)
+
+Invalidation needs no call: PostgreSQL's triggers record every change of a tracked row in the
+outbox, the writing process applies its own rows right after its commit, and `manage.py
+cache_relay` applies the rest (other programs, crashed processes, Redis outages). `clear(...)`
+empties families on demand; `stats()` and `health()` report; `family_invalidated` is sent after
+each family's invalidation reached Redis. No cache error ever reaches a caller.
 """
 
-import logging
-import threading
-from contextlib import contextmanager
-
-from django.db import transaction
-from django.dispatch import Signal
-
-from .families import Family, all_families, declare, families_cleared_by, get_family, resolve
-from .store import Cached, CacheUnavailable, RedisCacheStore, to_json_bytes
+from .families import Change, Family, Rows, all_families, declare, resolve
+from .getset import Cached, Expiring
+from .invalidation import clear_families, family_invalidated
+from .outbox import pending
+from .reads import CachedRead, cached, cached_reads
+from .redis import get_store
+from .stats import reset_stats, stats
 
 __all__ = [
     "Cached",
-    "acquire_debounce",
-    "CacheUnavailable",
+    "CachedRead",
+    "Change",
+    "Expiring",
     "Family",
+    "Rows",
     "all_families",
+    "cached",
+    "cached_reads",
     "clear",
-    "family_invalidated",
     "declare",
-    "get_store",
-    "reset_store",
-    "get_family",
-    "invalidate_families_on_commit",
-    "invalidate_models_on_commit",
-    "read_through",
-    "resolve",
-    "to_json_bytes",
-    "use_store",
+    "family_invalidated",
+    "health",
+    "pending",
+    "reset_stats",
+    "stats",
 ]
 
-# Sent after a write's invalidation of a family has been applied: sender=None, family=<name>, cause=<str>.
-# Background warm-up listens to it; nothing in this package depends on who listens.
-family_invalidated = Signal()
 
-logger = logging.getLogger("shop.cache")
-
-_store: RedisCacheStore | None = None
-_store_lock = threading.Lock()
+def clear(selector: str, *, cause: str) -> tuple[list[str], bool]:
+    """Empty families now: a family name, a group ("products") or "all". Returns the names and whether
+    Redis took it (when it is down there is nothing to serve stale: reads go to the database)."""
+    families = resolve(selector)
+    return [f.name for f in families], clear_families(families, cause=cause) if families else True
 
 
-def get_store() -> RedisCacheStore:
-    global _store
-    if _store is None:
-        with _store_lock:
-            if _store is None:
-                _store = RedisCacheStore.from_settings()
-    return _store
-
-
-def reset_store() -> None:
-    """Forget the store so the next call builds one from the current settings."""
-    global _store
-    _store = None
-
-
-@contextmanager
-def use_store(store: RedisCacheStore):
-    """Route the layer through another store (a test's own redis-server, say)."""
-    global _store
-    previous, _store = _store, store
-    try:
-        yield store
-    finally:
-        _store = previous
-
-
-def read_through(family: Family, params: dict, loader, ttl=None) -> Cached:
-    """`ttl`: optional seconds (or a callable asked after the loader) that shorten the family's TTL."""
-    return get_store().read_through(family, params, loader, ttl)
-
-
-def acquire_debounce(name: str, seconds: float) -> bool:
-    """True for the first caller per `seconds` window per name (across processes), else False."""
-    return get_store().acquire_debounce(name, seconds)
-
-
-def clear(selector: str, cause: str = "manual") -> list[str]:
-    """Clear families now: a family name, a group ("products") or "all". Returns the names cleared."""
-    names = [f.name for f in resolve(selector)]
-    get_store().invalidate_many(names, cause)
-    return names
-
-
-def invalidate_families_on_commit(families, cause: str) -> None:
-    """Clear these families once the current transaction commits (now, outside a transaction)."""
-    names = sorted({f.name if isinstance(f, Family) else f for f in families})
-    if not names:
-        return
-
-    def apply():
-        get_store().invalidate_many(names, cause)
-        # After every family is cleared, and robustly: a failing listener must neither keep a family
-        # stale nor turn a committed write into an error response.
-        for name in names:
-            for receiver, error in family_invalidated.send_robust(sender=None, family=name, cause=cause):
-                if isinstance(error, Exception):
-                    logger.error("family_invalidated receiver %r failed for %s: %r", receiver, name, error)
-
-    transaction.on_commit(apply)
-
-
-def invalidate_models_on_commit(*models, cause: str) -> None:
-    """For writes that signals can't see (QuerySet.update(), bulk_create, F() updates)."""
-    families = {f for model in models for f in families_cleared_by(model._meta.label)}
-    invalidate_families_on_commit(families, cause)
+def health() -> dict:
+    """`{cache: "ok"|"down", outbox: {count, oldestAgeSeconds}}`: Redis and the invalidations still to apply."""
+    return {"cache": "ok" if get_store().ping() else "down", "outbox": pending()}

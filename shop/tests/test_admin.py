@@ -10,8 +10,8 @@ from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Coupon, Order, OrderItem, Payment
 from products.cache_families import PRODUCTS_ALL
 from products.models import Product
-from shop import cache
 from shop.models import Activity, Business, Notification, User
+from testing.cache import read
 
 pytestmark = pytest.mark.django_db
 
@@ -167,8 +167,8 @@ def product_form(product: Product, **changes) -> dict:
 
 def test_saving_a_product_in_the_admin_clears_products_all(staff_client, store, django_capture_on_commit_callbacks):
     product = store["products.product"]
-    cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
-    assert cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": ["before"]}).hit
+    read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
+    assert read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]}).hit
 
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
@@ -178,12 +178,12 @@ def test_saving_a_product_in_the_admin_clears_products_all(staff_client, store, 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     product.refresh_from_db()
     assert product.stock == 3
-    assert not cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": ["after"]}).hit
+    assert not read(PRODUCTS_ALL, {}, lambda: {"products": ["after"]}).hit
 
 
 def test_bulk_deactivating_products_clears_products_all(staff_client, store, django_capture_on_commit_callbacks):
     product = store["products.product"]
-    cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
+    read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
 
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
@@ -192,12 +192,12 @@ def test_bulk_deactivating_products_clears_products_all(staff_client, store, dja
 
     product.refresh_from_db()
     assert product.is_active is False
-    assert not cache.read_through(PRODUCTS_ALL, {}, lambda: {"products": []}).hit
+    assert not read(PRODUCTS_ALL, {}, lambda: {"products": []}).hit
 
 
 def test_bulk_deactivating_coupons_clears_active_coupons(staff_client, store, django_capture_on_commit_callbacks):
     coupon = store["orders.coupon"]
-    cache.read_through(COUPONS_ACTIVE, {}, lambda: {"coupons": ["SAVE10"]})
+    read(COUPONS_ACTIVE, {}, lambda: {"coupons": ["SAVE10"]})
 
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
@@ -206,7 +206,7 @@ def test_bulk_deactivating_coupons_clears_active_coupons(staff_client, store, dj
 
     coupon.refresh_from_db()
     assert coupon.is_active is False
-    assert not cache.read_through(COUPONS_ACTIVE, {}, lambda: {"coupons": []}).hit
+    assert not read(COUPONS_ACTIVE, {}, lambda: {"coupons": []}).hit
 
 
 def test_adding_a_user_in_the_admin_sets_a_password_they_can_log_in_with(staff_client, client):

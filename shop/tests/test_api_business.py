@@ -1,8 +1,8 @@
 import pytest
 
-from shop import cache
 from shop.cache_families import BUSINESS_INFO
 from shop.models import Activity, Business
+from testing.cache import family_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_unconfigured_business_is_404_and_caches_nothing(anon_api):
     response = anon_api.get("/api/v1/business")
     assert response.status_code == 404
     assert response.json()["message"] == "Business not configured"
-    assert cache.get_store().family_keys(BUSINESS_INFO) == []
+    assert family_keys(BUSINESS_INFO) == []
     assert not Business.objects.exists()
 
 
@@ -42,7 +42,7 @@ def test_business_is_cached_without_expiry_and_a_patch_clears_it(
     data = second.json()["data"]
     assert data["fromCache"] is True and set(data["business"]) == BUSINESS_FIELDS
     assert data["business"]["tax_rate"] == "8.50"
-    assert cache.get_store().family_keys(BUSINESS_INFO) == [{"key": "business:info", "ttl": -1}]
+    assert family_keys(BUSINESS_INFO) == [{"key": "business:info", "ttl": -1}]
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_api.patch("/api/v1/business", {"is_open": False, "currency": "eur"}, format="json")

@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from products.cache_families import PRODUCTS_ALL
-from shop import cache
+from testing.cache import family_keys
 
 ERROR_KEYS = {"success", "code", "message", "errors"}
 
@@ -61,7 +61,7 @@ def test_database_error_in_a_loader_is_503_and_caches_nothing(anon_api, monkeypa
 
     monkeypatch.setattr("products.selectors.product_list_active", unreachable)
     assert_error(anon_api.get("/api/v1/products"), 503)
-    assert cache.get_store().family_keys(PRODUCTS_ALL) == []
+    assert family_keys(PRODUCTS_ALL) == []
 
 
 @pytest.fixture

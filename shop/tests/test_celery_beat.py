@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from model_bakery import baker
 
-from dashboard.selectors import dashboard_stats
+from dashboard.cached import dashboard_stats
 from dashboard.tasks import dashboard_stats_refresh
 from dashboard.warmup import dashboard_stats_rollover
 from orders.models import Order
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stats_invalidations() -> int:
-    return cache.get_store().stats()["families"]["dashboard:stats"]["invalidations"]
+    return cache.stats()["families"]["dashboard:stats"]["invalidations"]
 
 
 def test_the_stats_refresh_rebuilds_today_so_the_next_read_is_a_fresh_hit(customer):

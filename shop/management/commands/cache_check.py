@@ -3,9 +3,11 @@
     python manage.py cache_check --base-url http://127.0.0.1:8000 \
         --email admin@example.com --password demo-admin-pass
 
-With an admin token (--token, or --email/--password to log in) it first clears every family
-(DELETE /api/v1/cache/all) so that each first call must be a MISS; without one it only reports,
-and the admin-only dashboard endpoints are skipped. Exits non-zero when a check fails.
+The endpoints are those of the declared cached reads (shop.cache.cached_reads), with the first
+product of the server's own list filled in. With an admin token (--token, or --email/--password to
+log in) it first clears every family (DELETE /api/v1/cache/all) so that each first call must be a
+MISS; without one it only reports, and the admin-only dashboard endpoints are skipped. Exits
+non-zero when a check fails.
 """
 
 import json
@@ -17,20 +19,9 @@ from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shop.cache import cached_reads
+
 API = "/api/v1"
-PUBLIC_ENDPOINTS = [
-    "/products",
-    "/products?category={category}",
-    "/products/{product_id}",
-    "/business",
-    "/coupons/active",
-]
-ADMIN_ENDPOINTS = [
-    "/dashboard/stats",
-    "/dashboard/top-products?limit=5",
-    "/dashboard/revenue-chart?days=7",
-    "/dashboard/activities?limit=20",
-]
 
 
 @dataclass(frozen=True)
@@ -101,19 +92,19 @@ def judge(first: Reply, second: Reply, *, cold: bool, admin: bool) -> Verdict:
 
 
 def endpoint_paths(products_reply: Reply) -> tuple[list[str], list[str]]:
-    """The endpoints to check, with the first product's id and category filled in; and the ones left out."""
+    """The cached endpoints to check (public ones first), with the first product's id and category
+    filled in; and the URL templates left out for want of a product. Paths are relative to /api/v1."""
     products = ((products_reply.body or {}).get("data") or {}).get("products") or []
-    fill = (
+    sample = (
         {"category": urllib.parse.quote(str(products[0]["category"])), "product_id": products[0]["id"]}
         if products
-        else None
+        else {}
     )
     paths, left_out = [], []
-    for template in PUBLIC_ENDPOINTS + ADMIN_ENDPOINTS:
-        if "{" in template and fill is None:
-            left_out.append(template)
-        else:
-            paths.append(template.format(**(fill or {})))
+    for read in sorted(cached_reads(), key=lambda r: r.staff):
+        filled = read.urls(**sample)
+        paths += [url.removeprefix(API) for url in filled]
+        left_out += [t.removeprefix(API) for t in read.http if len(filled) < len(read.http) and "{" in t]
     return paths, left_out
 
 

@@ -23,8 +23,10 @@ def _rate(rate) -> str:
 
 def monitor_report(*, max_keys: int = 20) -> str:
     store = cache.get_store()
-    stats = store.stats(include_keys=True)
+    stats = cache.stats(include_keys=True)
     status = stats["redis"]
+    outbox = cache.pending()
+    oldest = "-" if outbox["oldestAgeSeconds"] is None else f"{outbox['oldestAgeSeconds']:.1f}s"
     lines = [
         f"Redis {store.url.split('@')[-1]}  prefix {store.prefix!r}",
         f"  status {status['status']}"
@@ -32,7 +34,7 @@ def monitor_report(*, max_keys: int = 20) -> str:
         + f"  version {status['version'] or '-'}  memory {status['usedMemoryHuman'] or '-'}"
         + f"  uptime {status['uptimeSeconds'] if status['uptimeSeconds'] is not None else '-'}s",
         f"  breaker {'open' if status['breakerOpen'] else 'closed'}"
-        + f"  owed invalidations: {', '.join(status['owedInvalidations']) or 'none'}",
+        + f"  outbox: {outbox['count']} invalidation(s) pending, oldest {oldest}",
         "",
         f"{'family':<24} {'ttl':>9} {'keys':>5} {'hits':>7} {'misses':>7} "
         f"{'hit rate':>8} {'invalid.':>8} {'errors':>6}",

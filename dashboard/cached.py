@@ -1,0 +1,62 @@
+"""The dashboard's cached reads (API.md's dashboard table); the loaders are in dashboard/selectors.py."""
+
+from django.utils import timezone
+
+from dashboard import selectors
+from dashboard.cache_families import (
+    DASHBOARD_ACTIVITIES,
+    DASHBOARD_REVENUE_CHART,
+    DASHBOARD_STATS,
+    DASHBOARD_TOP_PRODUCTS,
+)
+from shop.cache import cached
+
+
+def _bounded(name: str, bounds: tuple[int, int]):
+    """The key params, refusing values outside the bounds: the key space stays finite."""
+
+    def key(**args) -> dict:
+        value, (low, high) = args[name], bounds
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+        return {name: value}
+
+    return key
+
+
+@cached(DASHBOARD_STATS, http=["/api/v1/dashboard/stats"], staff=True, warm=[{}])
+def dashboard_stats() -> dict:
+    return selectors.dashboard_stats_load(now=timezone.now())
+
+
+@cached(
+    DASHBOARD_TOP_PRODUCTS,
+    key=_bounded("limit", selectors.LIMIT_RANGE),
+    http=["/api/v1/dashboard/top-products?limit=5"],
+    staff=True,
+    warm=[{"limit": 5}],
+)
+def dashboard_top_products(*, limit: int) -> dict:
+    return selectors.dashboard_top_products_load(limit=limit)
+
+
+@cached(
+    DASHBOARD_REVENUE_CHART,
+    key=_bounded("days", selectors.DAYS_RANGE),
+    http=["/api/v1/dashboard/revenue-chart?days=7"],
+    staff=True,
+    warm=[{"days": 7}, {"days": 30}],
+)
+def dashboard_revenue_chart(*, days: int) -> dict:
+    return selectors.dashboard_revenue_chart_load(days=days, now=timezone.now())
+
+
+@cached(
+    DASHBOARD_ACTIVITIES,
+    key=_bounded("limit", selectors.LIMIT_RANGE),
+    http=["/api/v1/dashboard/activities?limit=20"],
+    staff=True,
+    warm=[{"limit": 20}, {"limit": 10}],
+)
+def dashboard_activities(*, limit: int) -> dict:
+    return selectors.dashboard_activities_load(limit=limit)

@@ -1,0 +1,183 @@
+"""Read-through: a hit is one round trip and no SQL; a miss runs the loader once and stores its JSON.
+
+    cached = read(PRODUCT_DETAIL, {"id": 5}, loader)   # -> Cached(raw=b'{...}', hit=True, etag=..., ...)
+
+A miss takes the key's lease in the same round trip as the read, loads, and stores over its own
+lease only (see lua.py), so an invalidation during the load wins. Concurrent misses of one key
+wait a bounded time for the lease holder's result, then load for themselves. Inside a transaction
+that has written, the cache is neither read nor filled (the transaction may still roll back).
+"""
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from . import tracking
+from .families import Family
+from .lua import HEADER_LENGTH
+from .redis import CacheUnavailable, Store, get_store
+
+logger = logging.getLogger("shop.cache")
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A read-through result: the JSON payload as stored, whether it came from Redis, its ETag and age.
+
+    `not_modified` is set (and `raw` is None) when the caller's If-None-Match matched a hit."""
+
+    raw: bytes | None
+    hit: bool
+    etag: str
+    stored_at_ms: int | None = None
+    not_modified: bool = False
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.raw)
+
+    @property
+    def age_seconds(self) -> int:
+        """Seconds since the entry was built (0 for what was just loaded)."""
+        if self.stored_at_ms is None:
+            return 0
+        return max(0, int(time.time() - self.stored_at_ms / 1000))
+
+
+class Expiring(NamedTuple):
+    """A loader's result that must not be kept longer than `seconds` (it changes by itself then)."""
+
+    data: Any
+    seconds: int | None
+
+
+def to_json_bytes(value: Any) -> bytes:
+    return json.dumps(value, cls=DjangoJSONEncoder, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def etag_of(payload: bytes) -> str:
+    return hashlib.blake2b(payload, digest_size=8).hexdigest()
+
+
+def _entry(payload: bytes) -> tuple[bytes, str, int]:
+    etag, stored_at = etag_of(payload), int(time.time() * 1000)
+    return b"D" + etag.encode() + b"%013d" % stored_at + payload, etag, stored_at
+
+
+def _from_entry(entry: bytes) -> Cached:
+    return Cached(
+        raw=entry[HEADER_LENGTH:],
+        hit=True,
+        etag=entry[1:17].decode(),
+        stored_at_ms=int(entry[17:HEADER_LENGTH]),
+    )
+
+
+def _fresh(payload: bytes, stored: tuple | None = None) -> Cached:
+    if stored is None:
+        return Cached(raw=payload, hit=False, etag=etag_of(payload))
+    _, etag, stored_at = stored
+    return Cached(raw=payload, hit=False, etag=etag, stored_at_ms=stored_at)
+
+
+def _payload(loaded: Any) -> tuple[bytes, int | None]:
+    if isinstance(loaded, Expiring):
+        return to_json_bytes(loaded.data), loaded.seconds
+    return to_json_bytes(loaded), None
+
+
+def read(family: Family, params: dict, loader: Callable[[], Any], *, if_none_match: str = "") -> Cached:
+    """The entry for `family` and `params`, loaded by `loader` on a miss. A loader may return
+    `Expiring(data, seconds)` to keep its result less long than the family's TTL (0 or less: not stored)."""
+    store = get_store()
+    if tracking.in_dirty_transaction():
+        store.local_counts.add(family.name, "misses")
+        return _fresh(_payload(loader())[0])
+
+    key = store.key(family, params)
+    tags = sorted(family.tags_of(params)) if family.tags_of else []
+    member = f"{key}|{to_json_bytes(params).decode()}" if tags else ""
+    token = uuid.uuid4().hex
+    keys = [key, store.stats_hash(family.group), store.index(family), *(store.tag_set(family, t) for t in tags)]
+    try:
+        reply = store.script(
+            "READ", keys, [family.name, if_none_match, token, store.lease_ms, store.max_keys, member], family.name
+        )
+    except CacheUnavailable:
+        store.local_counts.add(family.name, "misses")
+        return _fresh(_payload(loader())[0])
+
+    kind = reply[0]
+    if kind == b"H":
+        return _from_entry(reply[1])
+    if kind == b"N":
+        header = _from_entry(reply[1])
+        return Cached(raw=None, hit=True, etag=header.etag, stored_at_ms=header.stored_at_ms, not_modified=True)
+    if kind == b"W":
+        filled = _wait_for_fill(store, key, family.name)
+        if filled is not None:
+            return _from_entry(filled)
+    if kind != b"L":
+        return _fresh(_payload(loader())[0])
+    return _load_and_store(store, family, key, token, loader, tags, member)
+
+
+def _load_and_store(store: Store, family: Family, key: str, token: str, loader, tags, member) -> Cached:
+    try:
+        payload, shorter = _payload(loader())
+    except BaseException:
+        _release(store, family, key, token)
+        raise
+    seconds = _store_ttl(family, shorter)
+    if seconds is not None and seconds <= 0:
+        _release(store, family, key, token)
+        return _fresh(payload)
+    stored = _entry(payload)
+    keys = [key, store.index(family), *(store.tag_set(family, t) for t in tags)]
+    try:
+        store.script("STORE", keys, [token, stored[0], seconds or 0, member], family.name)
+    except CacheUnavailable:
+        pass
+    return _fresh(payload, stored)
+
+
+def _store_ttl(family: Family, override: int | None) -> int | None:
+    """Seconds to keep the entry (None: no expiry); an override only ever shortens it."""
+    ttl = family.effective_ttl
+    if override is None:
+        return ttl
+    override = int(override)
+    return override if ttl is None else min(ttl, override)
+
+
+def _release(store: Store, family: Family, key: str, token: str) -> None:
+    try:
+        store.script("RELEASE", [key, store.index(family)], [token], family.name)
+    except CacheUnavailable:
+        pass
+
+
+def _wait_for_fill(store: Store, key: str, family: str) -> bytes | None:
+    """Another caller holds the lease: wait a bounded time for its entry. Gives up early when the
+    lease is gone without an entry (the loader failed, or an invalidation removed it)."""
+    deadline = time.monotonic() + store.stampede_wait
+    delay = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+        try:
+            value = store.run(lambda r: r.get(key), family)
+        except CacheUnavailable:
+            return None
+        if value is None:
+            return None
+        if value[:1] == b"D":
+            return value
+    return None
