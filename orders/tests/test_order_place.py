@@ -276,3 +276,49 @@ def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, mak
     with django_assert_num_queries(0):
         rendered = OrderOutput(order).data
     assert [(i["name"], i["quantity"]) for i in rendered["items"]] == [("Pizza", 1), ("Soda", 2)]
+
+
+@pytest.mark.django_db
+def test_a_placement_with_two_lines_and_a_coupon_runs_these_statements(customer, make_product, make_coupon, business):
+    """The statement budget of one placement (the test's own transaction adds the savepoint pair)."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.services import order_place
+
+    pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
+    make_coupon("SAVE10")
+    with CaptureQueriesContext(connection) as queries:
+        order_place(
+            user=customer,
+            items=[{"product_id": pizza.pk, "quantity": 1}, {"product_id": soda.pk, "quantity": 2}],
+            coupon_code="SAVE10",
+            delivery_address="1 Main St",
+            payment_method="cash",
+        )
+
+    def kind(sql: str) -> str:
+        verb = sql.split()[0]
+        table = re.search(r'(?:FROM|UPDATE|INTO) "(\w+)"', sql)
+        return f"{verb} {table.group(1) if table else ''}".strip() + (
+            " FOR UPDATE" if "FOR NO KEY UPDATE" in sql else ""
+        )
+
+    assert [kind(q["sql"]) for q in queries.captured_queries] == [
+        "SELECT shop_business",
+        "SAVEPOINT",
+        "SELECT shop_user FOR UPDATE",  # one customer's placements in turn (holds, per-customer coupon uses)
+        "SELECT orders_order",  # their holds, against MAX_OPEN_ORDERS
+        "UPDATE products_product",  # stock, guarded, in product id order
+        "UPDATE products_product",
+        "SELECT products_product",  # prices, under the rows' locks
+        "UPDATE orders_coupon",  # one use, guarded by the rule in the WHERE clause
+        "SELECT orders_coupon",
+        "INSERT orders_ordernumbersequence",  # the day's next number
+        "INSERT orders_order",
+        "INSERT orders_orderitem",
+        "INSERT shop_activity",
+        "RELEASE",
+    ]
