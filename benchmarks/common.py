@@ -104,6 +104,9 @@ def app_env(*, database_url: str, redis_url: str, prefix: str, **extra: str) -> 
         PYTHONPATH=str(ROOT),
     )
     env.pop("CELERY_BROKER_URL", None)  # tasks run eagerly: no broker to disturb or depend on
+    # One demo customer places every order of the load: lift the per-customer limits (holds, rate).
+    env.setdefault("MAX_OPEN_ORDERS", "1000000")
+    env.setdefault("ORDER_PLACE_THROTTLE_RATE", "1000000/min")
     env.pop("TEST_DB_NAME", None)
     env.update(extra)
     return env

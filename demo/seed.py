@@ -2,12 +2,14 @@
 
 Everything is written with bulk_create in batches inside one transaction (all or nothing), so
 bulk writes send no signals: the caller clears the cache families once it has committed.
-Orders are priced with orders.pricing, the same rules the order service uses.
+Orders are priced with orders.pricing and checked against orders.rules, the same rules the order
+service uses, and numbered from the same per-day sequence (orders.services.order_numbers).
 """
 
 import bisect
 import itertools
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -21,8 +23,9 @@ from django.utils.text import slugify
 
 from demo import data as demo_data
 from orders.models import Coupon, Order, OrderItem, Payment
-from orders.pricing import coupon_discount, coupon_refusal, order_totals
-from orders.services import STATUS_MESSAGES
+from orders.pricing import coupon_discount, order_totals
+from orders.rules import coupon_refusal
+from orders.services import STATUS_MESSAGES, order_number_format, order_numbers_reserve
 from products.models import Product
 from shop.models import Activity, Business, Notification, User
 
@@ -226,31 +229,9 @@ class _DemoStoreBuilder:
     def _coupons(self) -> list[Coupon]:
         start, now, day = self.history_start, self.now, timedelta(days=1)
         P, F = Coupon.DiscountType.PERCENT, Coupon.DiscountType.FIXED
-        specs = [
-            # code, description, type, value, min order, max discount, from, until, limit, active
-            (
-                "WELCOME10",
-                "10% off your first basket",
-                P,
-                "10",
-                "0",
-                "15",
-                start - 90 * day,
-                now + 180 * day,
-                None,
-                True,
-            ),
-            ("SAVE5", "$5 off orders over $30", F, "5", "30", None, start - 30 * day, now + 60 * day, None, True),
-            ("LUNCH15", "15% off lunch", P, "15", "15", "10", start - 10 * day, now + 30 * day, 5000, True),
-            ("BIGBASKET", "$12 off orders over $90", F, "12", "90", None, start, now + 20 * day, 2000, True),
-            ("VIP30", "30% for our regulars", P, "30", "40", "25", start, now + 10 * day, 150, True),
-            ("SPRING20", "Spring sale, 20% off", P, "20", "25", "20", start - 60 * day, start + 9 * day, None, True),
-            ("FLASH8", "$8 off, flash sale", F, "8", "35", None, start + 4 * day, start + 6 * day, 300, True),
-            ("OLDPROMO", "Retired promotion", P, "25", "0", "10", start - 200 * day, now + 30 * day, None, False),
-            ("NEXTWEEK", "Preview: 10% off next week", P, "10", "20", None, now + 3 * day, now + 10 * day, 1000, True),
-        ]
-        coupons = [
-            Coupon(
+
+        def coupon(code, description, kind, value, minimum, cap, valid_from, valid_until, **extra) -> Coupon:
+            return Coupon(
                 code=code,
                 description=description,
                 discount_type=kind,
@@ -259,11 +240,47 @@ class _DemoStoreBuilder:
                 max_discount=Decimal(cap) if cap else None,
                 valid_from=valid_from,
                 valid_until=valid_until,
-                usage_limit=limit,
-                is_active=active,
                 created_at=min(valid_from, now) - timedelta(days=2),
+                **extra,
             )
-            for code, description, kind, value, minimum, cap, valid_from, valid_until, limit, active in specs
+
+        # code, description, type, value, min order, max discount, from, until, and limits
+        coupons = [
+            coupon(
+                "WELCOME10",
+                "10% off your first basket",
+                P,
+                "10",
+                "0",
+                "15",
+                start - 90 * day,
+                now + 180 * day,
+                per_customer_limit=1,
+            ),
+            coupon("SAVE5", "$5 off orders over $30", F, "5", "30", None, start - 30 * day, now + 60 * day),
+            coupon("LUNCH15", "15% off lunch", P, "15", "15", "10", start - 10 * day, now + 30 * day, usage_limit=5000),
+            coupon(
+                "BIGBASKET", "$12 off orders over $90", F, "12", "90", None, start, now + 20 * day, usage_limit=2000
+            ),
+            coupon("VIP30", "30% for our regulars", P, "30", "40", "25", start, now + 10 * day, usage_limit=150),
+            coupon("SPRING20", "Spring sale, 20% off", P, "20", "25", "20", start - 60 * day, start + 9 * day),
+            coupon(
+                "FLASH8", "$8 off, flash sale", F, "8", "35", None, start + 4 * day, start + 6 * day, usage_limit=300
+            ),
+            coupon(
+                "OLDPROMO", "Retired promotion", P, "25", "0", "10", start - 200 * day, now + 30 * day, is_active=False
+            ),
+            coupon(
+                "NEXTWEEK",
+                "Preview: 10% off next week",
+                P,
+                "10",
+                "20",
+                None,
+                now + 3 * day,
+                now + 10 * day,
+                usage_limit=1000,
+            ),
         ]
         return self._bulk(Coupon, coupons)
 
@@ -363,14 +380,21 @@ class _DemoStoreBuilder:
             items[0] = (product, quantity + 1)
         return items
 
-    def _coupon_for(self, created: datetime, subtotal: Decimal) -> Coupon | None:
+    def _coupon_for(self, created: datetime, subtotal: Decimal, customer: Customer) -> Coupon | None:
+        """A coupon the order service would have accepted for this customer's order."""
         if self.rng.random() > 0.18:
             return None
         coupon = self.rng.choice(self.coupons)
-        if coupon_refusal(coupon=coupon, subtotal=subtotal, now=created):
+        uses = self.customer_coupon_uses[customer.id, coupon.id]
+        if coupon_refusal(coupon=coupon, subtotal=subtotal, now=created, customer_uses=uses):
             return None
-        coupon.used_count += 1
         return coupon
+
+    def _coupon_use(self, coupon: Coupon, customer: Customer, status: str) -> None:
+        """Counted as the service counts it: a cancelled order gave its use back."""
+        if status != Status.CANCELLED:
+            coupon.used_count += 1
+            self.customer_coupon_uses[customer.id, coupon.id] += 1
 
     def _orders(self) -> None:
         sellable = [(p, w) for p, w in self.products if p.is_active] or self.products
@@ -380,7 +404,7 @@ class _DemoStoreBuilder:
         demo = self.demo_customer
         self.demo_account = Customer(demo.id, demo.date_joined, demo.email, self._address())
         self.demo_share = min(0.02, 12 / max(self.o.orders, 1))
-        self.daily_sequence: dict[str, int] = {}
+        self.customer_coupon_uses: Counter[tuple[int, int]] = Counter()
 
         times = self._order_times()
         last_recent = max((i for i, (_, recent) in enumerate(times) if recent), default=None)
@@ -404,17 +428,21 @@ class _DemoStoreBuilder:
             ],
         )
 
-    def _order_number(self, created: datetime) -> str:
-        day = created.astimezone(self.tz).strftime("%Y%m%d")
-        self.daily_sequence[day] = self.daily_sequence.get(day, 0) + 1
-        return f"ORD-{day}-{self.daily_sequence[day]:05d}"
+    def _number(self, orders: list[Order]) -> None:
+        """Number a batch (in time order) from the per-day sequences the order service uses: one
+        reservation per local day in the batch."""
+        days = [order.created_at.astimezone(self.tz).date() for order in orders]
+        following = {day: order_numbers_reserve(day=day, count=n) for day, n in sorted(Counter(days).items())}
+        for order, day in zip(orders, days, strict=True):
+            order.number = order_number_format(day, following[day])
+            following[day] += 1
 
     def _order_plan(self, created: datetime, recent: bool, force_demo: bool) -> dict:
         rng = self.rng
         customer = self._pick_customer(created, force_demo)
         items = self._items()
         subtotal = sum((p.price * q for p, q in items), Decimal("0"))
-        coupon = self._coupon_for(created, subtotal)
+        coupon = self._coupon_for(created, subtotal, customer)
         discount = coupon_discount(coupon=coupon, subtotal=subtotal) if coupon else Decimal("0")
         totals = order_totals(
             subtotal=subtotal,
@@ -423,10 +451,11 @@ class _DemoStoreBuilder:
             tax_rate=self.business.tax_rate,
         )
         status = self._status(self.now - created, recent)
+        if coupon:
+            self._coupon_use(coupon, customer, status)
         status_changed_at = self._status_time(created, status)
         method = Order.PaymentMethod.CARD if rng.random() < 0.65 else Order.PaymentMethod.CASH
         order = Order(
-            number=self._order_number(created),
             user_id=customer.id,
             coupon=coupon,
             coupon_code=coupon.code if coupon else "",
@@ -481,7 +510,9 @@ class _DemoStoreBuilder:
         return attempts
 
     def _write_orders(self, plans: list[dict]) -> None:
-        self._bulk(Order, [plan["order"] for plan in plans])
+        orders = [plan["order"] for plan in plans]
+        self._number(orders)
+        self._bulk(Order, orders)
         items, payments, notifications, activities = [], [], [], []
         recent_cutoff = self.now - timedelta(days=2)
         for plan in plans:

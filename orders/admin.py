@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from orders.models import Coupon, Order, OrderItem, Payment
-from orders.selectors import coupon_usable_q
+from orders.rules import coupon_usable, coupon_usable_q
 from orders.services import order_status_set, payment_set_status
 from shop.admin_actions import queryset_update_action
 from shop.errors import ApplicationError
@@ -105,7 +105,7 @@ class CouponAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("code", "description", "is_active")}),
         ("Discount", {"fields": ("discount_type", "value", "max_discount", "min_order_amount")}),
-        ("Validity", {"fields": ("valid_from", "valid_until", "usage_limit", "used_count")}),
+        ("Validity", {"fields": ("valid_from", "valid_until", "usage_limit", "used_count", "per_customer_limit")}),
         ("Dates", {"fields": ("created_at", "updated_at")}),
     )
 
@@ -116,9 +116,7 @@ class CouponAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="valid now")
     def valid_now(self, coupon):
-        now = timezone.now()
-        within_limit = coupon.usage_limit is None or coupon.used_count < coupon.usage_limit
-        return coupon.is_active and coupon.valid_from <= now < coupon.valid_until and within_limit
+        return coupon_usable(coupon, timezone.now())
 
     @admin.action(description="Deactivate selected coupons")
     def deactivate(self, request, queryset):

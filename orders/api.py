@@ -28,6 +28,7 @@ from shop.api.pagination import paginate
 from shop.api.permissions import IsAdmin
 from shop.api.responses import cached_read_response, ok
 from shop.api.schema import PAGE_PARAMETERS, envelope, error_responses
+from shop.api.throttling import ScopedSettingsRateThrottle
 from shop.api.validation import validated_input
 from shop.errors import NotAuthenticated
 
@@ -65,6 +66,8 @@ class CouponActiveApi(APIView):
 
 class CouponValidateApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedSettingsRateThrottle]
+    throttle_scope = "coupon_validate"
 
     @extend_schema(
         summary="What a coupon takes off a subtotal, checked against the database",
@@ -79,12 +82,12 @@ class CouponValidateApi(APIView):
                     "coupon": CouponOutput(required=False),
                 },
             ),
-            **error_responses(400, 401),
+            **error_responses(400, 401, 429),
         },
     )
     def post(self, request):
         data = validated_input(CouponValidateInput, request.data)
-        result = selectors.coupon_check(code=data["code"], subtotal=data["subtotal"])
+        result = selectors.coupon_check(code=data["code"], subtotal=data["subtotal"], user=request.user)
         return ok(result, "Coupon is valid" if result["valid"] else "Coupon cannot be used")
 
 
@@ -157,6 +160,12 @@ class CouponDetailApi(APIView):
 # --- orders ----------------------------------------------------------------------------------------
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedSettingsRateThrottle]
+    throttle_scope = "order_place"
+
+    def get_throttles(self):
+        # Placing orders is rate limited per user; reading one's orders is not.
+        return super().get_throttles() if self.request.method == "POST" else []
 
     @extend_schema(
         operation_id="orders_list",
@@ -178,7 +187,7 @@ class OrderListApi(APIView):
     @extend_schema(
         summary="Place an order, priced on the server; all or nothing",
         request=OrderPlaceInput,
-        responses={201: ORDER, **error_responses(400, 401, 409)},
+        responses={201: ORDER, **error_responses(400, 401, 409, 429)},
     )
     def post(self, request):
         order = services.order_place(user=request.user, **validated_input(OrderPlaceInput, request.data))

@@ -23,6 +23,11 @@ class Coupon(models.Model):
     valid_until = models.DateTimeField()
     usage_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means unlimited.")
     used_count = models.PositiveIntegerField(default=0)
+    per_customer_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many of one customer's orders (not cancelled) may use it. Empty means no limit.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -45,6 +50,10 @@ class Coupon(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_until__gt=models.F("valid_from")), name="coupon_window_ordered"
             ),
+            models.CheckConstraint(
+                condition=models.Q(per_customer_limit__isnull=True) | models.Q(per_customer_limit__gte=1),
+                name="coupon_per_customer_limit_gte_1",
+            ),
         ]
 
     def __str__(self):
@@ -63,6 +72,8 @@ class Order(models.Model):
         UNPAID = "unpaid", "Unpaid"
         PAID = "paid", "Paid"
         REFUNDED = "refunded", "Refunded"
+        # A payment completed after the order was cancelled: the store owes the customer a refund.
+        REFUND_DUE = "refund_due", "Refund due"
 
     class PaymentMethod(models.TextChoices):
         CASH = "cash", "Cash"
@@ -102,6 +113,20 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class OrderNumberSequence(models.Model):
+    """The last order number given out on one local day (the business's timezone).
+
+    Orders are numbered `ORD-YYYYMMDD-NNNNN` by bumping this row in the placing transaction
+    (`orders.services.order_numbers`), so two placements never get the same number.
+    """
+
+    day = models.DateField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}: {self.last_value}"
 
 
 class OrderItem(models.Model):

@@ -1,32 +1,18 @@
 """Money rules for coupons and orders: pure functions, no database access."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from orders.models import Coupon
+from orders.models import MONEY, Coupon
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount the money columns hold (12 digits, 2 after the point): 9999999999.99.
+MONEY_MAX = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]) - CENT
 
 
 def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def coupon_refusal(*, coupon: Coupon, subtotal: Decimal, now: datetime) -> str | None:
-    """Why this coupon can't be used on this subtotal right now, or None when it can."""
-    if not coupon.is_active:
-        return "Coupon is not active"
-    if now < coupon.valid_from:
-        return "Coupon is not valid yet"
-    if now >= coupon.valid_until:
-        return "Coupon has expired"
-    if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
-        return "Coupon has been used up"
-    if subtotal < coupon.min_order_amount:
-        return f"Coupon needs an order subtotal of at least {coupon.min_order_amount}"
-    return None
 
 
 def coupon_discount(*, coupon: Coupon, subtotal: Decimal) -> Decimal:
@@ -47,6 +33,9 @@ class OrderTotals:
     delivery_fee: Decimal
     tax: Decimal
     total: Decimal
+
+    def fit_the_money_columns(self) -> bool:
+        return all(amount <= MONEY_MAX for amount in asdict(self).values())
 
 
 def order_totals(*, subtotal: Decimal, discount: Decimal, delivery_fee: Decimal, tax_rate: Decimal) -> OrderTotals:

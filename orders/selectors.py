@@ -3,30 +3,47 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from orders.models import Coupon, Order, Payment
-from orders.pricing import coupon_discount, coupon_refusal
+from orders.pricing import coupon_discount
+from orders.rules import NOT_VALID, coupon_refusal, coupon_usable_q
 from orders.serializers import CouponOutput
 from shop.errors import ApplicationError, NotFound
-
-
-def coupon_usable_q(now: datetime) -> Q:
-    """Active, started, not expired and not used up at `now`: a filter for Coupon querysets."""
-    return Q(is_active=True, valid_from__lte=now, valid_until__gt=now) & (
-        Q(usage_limit__isnull=True) | Q(used_count__lt=F("usage_limit"))
-    )
 
 
 def coupons_valid_at(now: datetime) -> QuerySet[Coupon]:
     return Coupon.objects.filter(coupon_usable_q(now))
 
 
+def coupon_named(code: str) -> Exact:
+    """A filter for the coupon with this code, case-insensitive, through the unique index on lower(code)."""
+    return Exact(Lower("code"), code.strip().lower())
+
+
 def coupon_by_code(code: str) -> Coupon | None:
-    """Case-insensitive, through the unique index on lower(code)."""
-    return Coupon.objects.alias(code_lower=Lower("code")).filter(code_lower=code.strip().lower()).first()
+    return Coupon.objects.filter(coupon_named(code)).first()
+
+
+def _customer_orders_using_coupons(user) -> QuerySet[Order]:
+    """The orders of this customer that hold a coupon use: every one not cancelled."""
+    return Order.objects.filter(user=user).exclude(status=Order.Status.CANCELLED)
+
+
+def coupon_customer_uses(*, coupon: Coupon, user) -> int:
+    """How many times this customer's orders use this coupon (one query; none when it has no per-customer limit)."""
+    if coupon.per_customer_limit is None:
+        return 0
+    return _customer_orders_using_coupons(user).filter(coupon=coupon).count()
+
+
+def coupon_customer_uses_subquery(user) -> Coalesce:
+    """The same count, for a Coupon queryset: the database counts it per coupon row."""
+    per_coupon = _customer_orders_using_coupons(user).filter(coupon=OuterRef("pk")).order_by().values("coupon")
+    return Coalesce(Subquery(per_coupon.annotate(uses=Count("pk")).values("uses")[:1]), 0)
 
 
 def coupon_list() -> QuerySet[Coupon]:
@@ -40,16 +57,26 @@ def coupon_get(*, coupon_id: int) -> Coupon:
     return coupon
 
 
-def coupon_check(*, code: str, subtotal: Decimal) -> dict:
-    """What a coupon would take off this subtotal now, from the database (never cached)."""
+def coupon_check(*, code: str, subtotal: Decimal, user) -> dict:
+    """What a coupon would take off this customer's order of `subtotal` now, from the database (never cached).
+
+    An unknown code and one that is switched off, not started or expired get the same answer.
+    """
     coupon = coupon_by_code(code)
-    if coupon is None:
-        return {"valid": False, "discount": "0.00", "reason": "Unknown coupon code"}
-    reason = coupon_refusal(coupon=coupon, subtotal=subtotal, now=timezone.now())
+    uses = coupon_customer_uses(coupon=coupon, user=user) if coupon is not None else 0
+    reason = coupon_refusal(coupon=coupon, subtotal=subtotal, now=timezone.now(), customer_uses=uses)
+    if reason == NOT_VALID:
+        return {"valid": False, "discount": "0.00", "reason": NOT_VALID}
     if reason is not None:
         return {"valid": False, "discount": "0.00", "reason": reason}
     discount = coupon_discount(coupon=coupon, subtotal=subtotal)
     return {"valid": True, "discount": str(discount), "coupon": CouponOutput(coupon).data}
+
+
+def orders_held() -> QuerySet[Order]:
+    """Holds: orders still pending and unpaid. They keep stock from others, so a customer may have at
+    most MAX_OPEN_ORDERS of them, and the store cancels one after ORDER_HOLD_MINUTES."""
+    return Order.objects.filter(status=Order.Status.PENDING, payment_status=Order.PaymentStatus.UNPAID)
 
 
 def orders_visible_to(orders: QuerySet[Order], *, user) -> QuerySet[Order]:

@@ -42,6 +42,7 @@ class CouponOutput(serializers.ModelSerializer):
             "valid_until",
             "usage_limit",
             "used_count",
+            "per_customer_limit",
             "is_active",
         ]
 
@@ -58,6 +59,7 @@ class CouponInput(StrictInputSerializer):
     valid_from = serializers.DateTimeField()
     valid_until = serializers.DateTimeField()
     usage_limit = JsonIntegerField(required=False, allow_null=True, min_value=1, max_value=2_000_000_000)
+    per_customer_limit = JsonIntegerField(required=False, allow_null=True, min_value=1, max_value=2_000_000_000)
     is_active = serializers.BooleanField(required=False)
 
 

@@ -228,6 +228,11 @@ DASHBOARD_WARMUP_DEBOUNCE = env_float("DASHBOARD_WARMUP_DEBOUNCE", 2.0)
 # Rebuild dashboard:stats:today this often; keep it below that family's TTL (120 s) so it never expires.
 DASHBOARD_STATS_REFRESH_SECONDS = env_float("DASHBOARD_STATS_REFRESH_SECONDS", 100.0)
 
+# Orders: an unpaid pending order (a hold on stock) is cancelled by beat after ORDER_HOLD_MINUTES;
+# a customer holds at most MAX_OPEN_ORDERS of them at once.
+ORDER_HOLD_MINUTES = int(env_float("ORDER_HOLD_MINUTES", 30))
+MAX_OPEN_ORDERS = int(env_float("MAX_OPEN_ORDERS", 5))
+
 # Beat. Crontab times are in CELERY_TIMEZONE = TIME_ZONE. The midnight rollover ticks every quarter
 # hour and acts only in the first quarter hour of the day in the business's own timezone (Business.timezone,
 # else TIME_ZONE), so it follows that row. `expires` drops runs that a stopped worker missed.
@@ -244,6 +249,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "coupons-deactivate-expired": {
         "task": "orders.tasks.coupons_deactivate_expired",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+    "orders-expire-unpaid-holds": {
+        "task": "orders.tasks.order_holds_expire",
         "schedule": 60.0,
         "options": {"expires": 60},
     },
@@ -267,6 +277,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "shop.api.exceptions.envelope_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("AUTH_THROTTLE_RATE") or "20/min",
+        # Per user: POST /orders, and POST /coupons/validate (a guessing oracle for codes otherwise).
+        "order_place": os.environ.get("ORDER_PLACE_THROTTLE_RATE") or "10/min",
+        "coupon_validate": os.environ.get("COUPON_VALIDATE_THROTTLE_RATE") or "30/min",
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",

@@ -15,6 +15,8 @@ os.environ.setdefault("SECRET_KEY", f"test-suite-only-secret-key-of-run-{_RUN}")
 os.environ.setdefault("PAYMENT_WEBHOOK_SECRET", "test-webhook-secret")
 os.environ.setdefault("TEST_DB_NAME", f"test_shop_{_RUN}")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"test-{_RUN}")
+# Many tests place a burst of orders as one customer; the tests of the hold limit set their own.
+os.environ.setdefault("MAX_OPEN_ORDERS", "1000")
 
 from .base import *
 from .base import DATABASES

@@ -96,11 +96,16 @@ def test_orders_have_items_and_totals_computed_like_the_order_service():
 def test_coupon_use_is_counted_and_within_limits():
     seed(orders=400)
 
-    uses = Counter(Order.objects.exclude(coupon=None).values_list("coupon__code", flat=True))
+    with_coupon = Order.objects.exclude(coupon=None).exclude(status="cancelled")  # cancelling gives the use back
+    uses = Counter(with_coupon.values_list("coupon__code", flat=True))
     assert uses, "some orders use a coupon"
     for coupon in Coupon.objects.all():
         assert coupon.used_count == uses.get(coupon.code, 0)
         assert coupon.usage_limit is None or coupon.used_count <= coupon.usage_limit
+    per_customer = Counter(with_coupon.values_list("coupon__code", "user_id"))
+    welcome = Coupon.objects.get(code="WELCOME10")
+    assert welcome.per_customer_limit == 1, "the first-order coupon is once per customer"
+    assert max(n for (code, _), n in per_customer.items() if code == "WELCOME10") == 1
     for order in Order.objects.exclude(coupon=None).select_related("coupon"):
         assert order.coupon.valid_from <= order.created_at < order.coupon.valid_until
         assert order.discount > 0 and order.coupon_code == order.coupon.code

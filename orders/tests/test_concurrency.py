@@ -67,25 +67,121 @@ def test_thirty_buyers_racing_for_ten_in_stock(make_product):
 
 
 def test_a_coupon_limited_to_five_uses_raced_by_twenty_orders(make_product, make_coupon):
-    product = make_product("Plenty", "20.00", 1000)
+    """Each buyer orders a product of their own, so nothing but the coupon's guard orders them:
+    with an unguarded read-then-write of used_count, all twenty got the discount."""
     coupon = make_coupon("FIVE", "fixed", "5.00", usage_limit=5)
     buyers = make_buyers(20)
-    body = {
-        "items": [{"product_id": product.pk, "quantity": 1}],
-        "coupon_code": "five",
-        "delivery_address": "x",
-        "payment_method": "card",
-    }
+    products = {buyer.pk: make_product(f"Item {i}", "20.00", 10) for i, buyer in enumerate(buyers)}
 
-    results = race(lambda user: post_as(user, "/api/v1/orders", body), buyers)
+    def buy(user):
+        body = {
+            "items": [{"product_id": products[user.pk].pk, "quantity": 1}],
+            "coupon_code": "five",
+            "delivery_address": "x",
+            "payment_method": "card",
+        }
+        return post_as(user, "/api/v1/orders", body)
+
+    results = race(buy, buyers)
 
     assert sorted(status for status, _ in results).count(201) == 5
-    assert {payload["message"] for status, payload in results if status != 201} == {"Coupon has been used up"}
+    assert {(status, payload["message"]) for status, payload in results if status != 201} == {
+        (409, "Coupon has been used up")
+    }
     coupon.refresh_from_db()
     assert coupon.used_count == 5
     assert Order.objects.filter(coupon=coupon).count() == 5
     assert Order.objects.count() == 5
-    assert Product.objects.get(pk=product.pk).stock == 995, "refused orders gave their stock back"
+    assert sorted(Product.objects.values_list("stock", flat=True)) == [9] * 5 + [10] * 15, (
+        "refused orders gave their stock back"
+    )
+
+
+def test_one_customer_racing_six_orders_for_a_once_per_customer_coupon_gets_it_once(
+    customer, make_product, make_coupon
+):
+    """Six orders at once by one customer, each for its own product: only the customer's row lock
+    keeps the per-customer count from being read by all six before any of them commits."""
+    coupon = make_coupon("ONCE", "fixed", "5.00", per_customer_limit=1)
+    products = [make_product(f"Item {i}", "20.00", 10) for i in range(6)]
+
+    def buy(product):
+        body = {
+            "items": [{"product_id": product.pk, "quantity": 1}],
+            "coupon_code": "ONCE",
+            "delivery_address": "x",
+            "payment_method": "card",
+        }
+        return post_as(customer, "/api/v1/orders", body)
+
+    results = race(buy, products)
+
+    assert sorted(status for status, _ in results) == [201] + [409] * 5
+    assert {payload["message"] for status, payload in results if status == 409} == {
+        "You have already used this coupon as many times as it allows"
+    }
+    assert Order.objects.filter(user=customer, coupon=coupon).count() == 1
+    assert Coupon.objects.get(pk=coupon.pk).used_count == 1
+
+
+def test_one_customer_racing_eight_orders_holds_at_most_max_open_orders(customer, make_product, settings):
+    settings.MAX_OPEN_ORDERS = 3
+    products = [make_product(f"Item {i}", "20.00", 10) for i in range(8)]
+
+    def buy(product):
+        body = {"items": [{"product_id": product.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"}
+        return post_as(customer, "/api/v1/orders", body)
+
+    results = race(buy, products)
+
+    assert sorted(status for status, _ in results) == [201] * 3 + [409] * 5
+    assert {payload["code"] for status, payload in results if status == 409} == {"conflict"}
+    assert Order.objects.filter(user=customer, status="pending").count() == 3
+    assert sorted(Product.objects.values_list("stock", flat=True)) == [9] * 3 + [10] * 5
+
+
+def test_concurrent_placements_get_unique_consecutive_numbers_of_the_local_day(make_product):
+    """Thirty buyers at once, each for a product of their own (a third of them out of stock): every
+    placed order has a number of its own with today's date in the store's timezone. A refused
+    placement rolls its number back with it, so the day's sequence has no gap either."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from shop.models import Business
+
+    business = Business.objects.create(name="Night Shop", timezone=_zone_whose_date_differs_from_utc())
+    buyers = make_buyers(30)
+    products = {buyer.pk: make_product(f"Item {i}", "5.00", 0 if i % 3 == 0 else 5) for i, buyer in enumerate(buyers)}
+
+    def buy(user):
+        body = {
+            "items": [{"product_id": products[user.pk].pk, "quantity": 1}],
+            "delivery_address": "x",
+            "payment_method": "cash",
+        }
+        return post_as(user, "/api/v1/orders", body)
+
+    results = race(buy, buyers)
+
+    assert sorted(status for status, _ in results) == [201] * 20 + [409] * 10
+    numbers = [payload["data"]["order"]["number"] for status, payload in results if status == 201]
+    assert len(set(numbers)) == 20
+    local_day = datetime.now(ZoneInfo(business.timezone)).strftime("%Y%m%d")
+    assert local_day != timezone.now().strftime("%Y%m%d"), "the test means a zone whose date is not UTC's"
+    assert {number[:13] for number in numbers} == {f"ORD-{local_day}-"}
+    assert all(len(number) == len("ORD-YYYYMMDD-NNNNN") for number in numbers)
+    assert sorted(int(number[13:]) for number in numbers) == list(range(1, 21))
+    stored = list(Order.objects.order_by("created_at", "id").values_list("number", flat=True))
+    assert sorted(stored) == sorted(numbers)
+
+
+def _zone_whose_date_differs_from_utc() -> str:
+    """UTC+14 is a day ahead from 10:00 UTC on, UTC-12 a day behind until 12:00 UTC: one of them always differs."""
+    from django.utils import timezone
+
+    return "Pacific/Kiritimati" if timezone.now().hour >= 10 else "Etc/GMT+12"
 
 
 def test_orders_naming_products_in_opposite_orders_do_not_deadlock(make_product):

@@ -44,6 +44,7 @@ def test_active_lists_only_coupons_valid_now_and_caches_them(anonymous, make_cou
         "valid_until",
         "usage_limit",
         "used_count",
+        "per_customer_limit",
         "is_active",
     }
 
@@ -122,7 +123,7 @@ def test_validate_computes_the_discount_case_insensitively(customer_client, make
 @pytest.mark.parametrize(
     "fields, subtotal, reason",
     [
-        ({"is_active": False}, "50.00", "Coupon is not active"),
+        ({"is_active": False}, "50.00", "Coupon is not valid"),
         ({"usage_limit": 2, "used_count": 2}, "50.00", "Coupon has been used up"),
         ({"min_order_amount": Decimal("60.00")}, "50.00", "Coupon needs an order subtotal of at least 60.00"),
     ],
@@ -150,7 +151,79 @@ def test_validate_an_unknown_code(customer_client):
     data = customer_client.post("/api/v1/coupons/validate", {"code": "NOPE", "subtotal": "5"}, format="json").json()[
         "data"
     ]
-    assert data == {"valid": False, "discount": "0.00", "reason": "Unknown coupon code"}
+    assert data == {"valid": False, "discount": "0.00", "reason": "Coupon is not valid"}
+
+
+@pytest.mark.django_db
+def test_validate_answers_unknown_switched_off_future_and_expired_codes_alike(customer_client, make_coupon):
+    """Guessing codes must not tell which exist: only usable coupons (public at /coupons/active) say more."""
+    now = timezone.now()
+    make_coupon("OFF", is_active=False)
+    make_coupon("LATER", valid_from=now + timedelta(days=1), valid_until=now + timedelta(days=2))
+    make_coupon("PAST", valid_from=now - timedelta(days=2), valid_until=now - timedelta(days=1))
+
+    answers = [
+        customer_client.post("/api/v1/coupons/validate", {"code": code, "subtotal": "50.00"}, format="json")
+        for code in ("NEVER", "OFF", "LATER", "PAST")
+    ]
+
+    assert {(a.status_code, a.content) for a in answers} == {(200, answers[0].content)}
+    assert answers[0].json()["data"] == {"valid": False, "discount": "0.00", "reason": "Coupon is not valid"}
+
+
+@pytest.mark.django_db
+def test_validate_counts_the_customers_own_uses_against_per_customer_limit(
+    customer, customer_client, other_client, make_coupon, make_product
+):
+    from orders.services import order_cancel, order_place
+
+    make_coupon("ONCE", "fixed", "5.00", per_customer_limit=1)
+    pizza = make_product("Pizza", "20.00", 10)
+    body = {"code": "once", "subtotal": "20.00"}
+    assert customer_client.post("/api/v1/coupons/validate", body, format="json").json()["data"]["valid"] is True
+    order = order_place(
+        user=customer,
+        items=[{"product_id": pizza.pk, "quantity": 1}],
+        coupon_code="ONCE",
+        delivery_address="x",
+        payment_method="cash",
+    )
+
+    mine = customer_client.post("/api/v1/coupons/validate", body, format="json").json()["data"]
+    theirs = other_client.post("/api/v1/coupons/validate", body, format="json").json()["data"]
+
+    assert mine == {
+        "valid": False,
+        "discount": "0.00",
+        "reason": "You have already used this coupon as many times as it allows",
+    }
+    assert (theirs["valid"], theirs["discount"], theirs["coupon"]["per_customer_limit"]) == (True, "5.00", 1)
+    order_cancel(order_id=order.pk, user=customer)
+    assert customer_client.post("/api/v1/coupons/validate", body, format="json").json()["data"]["valid"] is True
+
+
+@pytest.mark.django_db
+def test_a_second_order_with_a_once_per_customer_coupon_is_409_until_the_first_is_cancelled(
+    customer_client, make_coupon, make_product
+):
+    coupon = make_coupon("WELCOME10", "percent", "10.00", per_customer_limit=1)
+    pizza = make_product("Pizza", "20.00", 10)
+    body = {
+        "items": [{"product_id": pizza.pk, "quantity": 1}],
+        "coupon_code": "welcome10",
+        "delivery_address": "x",
+        "payment_method": "cash",
+    }
+    first = customer_client.post("/api/v1/orders", body, format="json")
+    assert first.status_code == 201
+
+    second = customer_client.post("/api/v1/orders", body, format="json")
+    assert second.status_code == 409
+    assert second.json()["errors"] == {"coupon_code": ["You have already used this coupon as many times as it allows"]}
+    assert Coupon.objects.get(pk=coupon.pk).used_count == 1
+
+    customer_client.post(f"/api/v1/orders/{first.json()['data']['order']['id']}/cancel")
+    assert customer_client.post("/api/v1/orders", body, format="json").status_code == 201
 
 
 @pytest.mark.django_db
@@ -194,6 +267,7 @@ def test_admin_creates_reads_updates_and_deletes_a_coupon(admin_client):
     assert created.status_code == 201, created.json()
     coupon = created.json()["data"]["coupon"]
     assert (coupon["code"], coupon["value"], coupon["used_count"]) == ("WELCOME", "15.00", 0)
+    assert coupon["per_customer_limit"] is None
 
     listed = admin_client.get("/api/v1/coupons").json()["data"]
     assert (listed["count"], listed["page"], listed["pages"]) == (1, 1, 1)
@@ -201,6 +275,11 @@ def test_admin_creates_reads_updates_and_deletes_a_coupon(admin_client):
 
     patched = admin_client.patch(f"/api/v1/coupons/{coupon['id']}", {"value": "25.00"}, format="json")
     assert patched.status_code == 200 and patched.json()["data"]["coupon"]["value"] == "25.00"
+    limited = admin_client.patch(f"/api/v1/coupons/{coupon['id']}", {"per_customer_limit": 1}, format="json")
+    assert limited.json()["data"]["coupon"]["per_customer_limit"] == 1
+    assert Coupon.objects.get(pk=coupon["id"]).per_customer_limit == 1
+    unlimited = admin_client.patch(f"/api/v1/coupons/{coupon['id']}", {"per_customer_limit": None}, format="json")
+    assert unlimited.json()["data"]["coupon"]["per_customer_limit"] is None
     put = admin_client.put(f"/api/v1/coupons/{coupon['id']}", coupon_body(code="WELCOME2", value="5.00"), format="json")
     assert put.status_code == 200 and put.json()["data"]["coupon"]["code"] == "WELCOME2"
 
@@ -240,6 +319,9 @@ def test_renaming_onto_another_code_is_refused(admin_client, make_coupon):
         ({"max_discount": "0"}, "max_discount"),
         ({"min_order_amount": "-1"}, "min_order_amount"),
         ({"usage_limit": 0}, "usage_limit"),
+        ({"per_customer_limit": 0}, "per_customer_limit"),
+        ({"per_customer_limit": 2**31}, "per_customer_limit"),
+        ({"per_customer_limit": "1"}, "per_customer_limit"),
         ({"code": ""}, "code"),
         ({"code": "has space"}, "code"),
         ({"code": "C" * 41}, "code"),
@@ -288,3 +370,14 @@ def test_an_admin_edit_does_not_write_back_a_stale_used_count(admin_user, make_c
     coupon_update(coupon=stale, user=admin_user, description="Edited")
     coupon.refresh_from_db()
     assert (coupon.description, coupon.used_count) == ("Edited", 3)
+
+
+@pytest.mark.django_db
+def test_the_admin_coupon_form_edits_the_per_customer_limit(client, admin_user, make_coupon):
+    coupon = make_coupon("ONCE")
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/orders/coupon/{coupon.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="per_customer_limit"' in page.content.decode()

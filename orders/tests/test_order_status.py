@@ -136,14 +136,14 @@ def test_a_failing_notification_rolls_the_status_change_back(admin_client, place
     """The notification row is written in the same transaction as the status change."""
     from django.db import DatabaseError
 
-    from orders import services
+    from orders.services import orders as order_services
 
     order, _ = placed
 
     def broken(**kwargs):
         raise DatabaseError("notification table unavailable")
 
-    monkeypatch.setattr(services, "notification_create", broken)
+    monkeypatch.setattr(order_services, "notification_create", broken)
     response = set_status(admin_client, order, "preparing")
     assert response.status_code == 500
     assert "notification table" not in response.content.decode()

@@ -15,6 +15,7 @@ PERIODIC_TASKS = {
     "dashboard-stats-refresh": "dashboard.tasks.dashboard_stats_refresh",
     "dashboard-stats-midnight-rollover": "dashboard.tasks.dashboard_stats_rollover",
     "coupons-deactivate-expired": "orders.tasks.coupons_deactivate_expired",
+    "orders-expire-unpaid-holds": "orders.tasks.order_holds_expire",
     "notifications-retry-pending": "shop.tasks.notifications_retry_pending",
 }
 
