@@ -54,7 +54,7 @@ class ProductListCreateApi(APIView):
         if not request.query_params:
             return cached_read_response(request, cached.product_list_all, "Products retrieved")
         params = product_filter_params(request.query_params)
-        return cached_read_response(request, cached.product_list_filtered, "Products retrieved", params=params)
+        return cached_read_response(request, cached.product_list_filtered, "Products retrieved", **params)
 
     @extend_schema(
         operation_id="products_create",

@@ -28,7 +28,7 @@ PRODUCTS_FILTER = declare(
     "products:filter",
     pattern="products:filter:{digest}",
     ttl=600,
-    depends_on=[Rows(PRODUCT, tags=lambda change: ["rows"], affects=product_list_affected)],
+    depends_on=[Rows(PRODUCT, when=_listed, tags=lambda change: ["rows"], affects=product_list_affected)],
     tags_of=product_filter_tags,
     tag_names=["rows"],
 )

@@ -17,11 +17,11 @@ def product_list_all() -> dict:
 
 @cached(
     PRODUCTS_FILTER,
-    key=lambda params: {"digest": product_filter_digest(params)},
+    key=lambda **params: {"digest": product_filter_digest(params)},
     http=["/api/v1/products?category={category}&page=1"],
 )
-def product_list_filtered(*, params: dict) -> dict:
-    """`{products, count, page, pages}` for normalized `params` (see products.filters)."""
+def product_list_filtered(**params) -> dict:
+    """`{products, count, page, pages}` for the normalized query string (see products.filters)."""
     return paginate(
         product_filter_queryset(selectors.product_list_active(), params),
         params,

@@ -37,3 +37,28 @@ def raw_entry(family: Family, params: dict) -> bytes | None:
     store = get_store()
     entry = store.client.get(store.key(family, params))
     return None if entry is None else entry[30:]
+
+
+class RoundTrips:
+    """Counts what a client sends to Redis inside the block: one send per round trip (a pipeline sends
+    its whole batch at once)."""
+
+    def __init__(self, monkeypatch):
+        import redis.connection
+
+        self.count = 0
+        self.active = False
+        original = redis.connection.AbstractConnection.send_packed_command
+
+        def counting(conn, command, check_health=True):
+            self.count += self.active
+            return original(conn, command, check_health)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+
+    def __enter__(self):
+        self.active = True
+        return self
+
+    def __exit__(self, *exc):
+        self.active = False

@@ -1,5 +1,6 @@
 """A redis-server of a test's own, on a free port, that the test may kill, freeze or restart."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -29,8 +30,12 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self, *, keep_data: bool = False) -> "RedisServer":
+        """Start (or restart) the server; with `keep_data` it loads the dump a SAVE left in its directory."""
         self._stats_client = None
+        if not keep_data:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(self.dir, "dump.rdb"))
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(
             [

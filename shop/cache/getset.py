@@ -93,17 +93,22 @@ def _payload(loaded: Any) -> tuple[bytes, int | None]:
     return to_json_bytes(loaded), None
 
 
-def read(family: Family, params: dict, loader: Callable[[], Any], *, if_none_match: str = "") -> Cached:
+def read(
+    family: Family, params: dict, loader: Callable[[], Any], *, if_none_match: str = "", tag_params: dict | None = None
+) -> Cached:
     """The entry for `family` and `params`, loaded by `loader` on a miss. A loader may return
-    `Expiring(data, seconds)` to keep its result less long than the family's TTL (0 or less: not stored)."""
+    `Expiring(data, seconds)` to keep its result less long than the family's TTL (0 or less: not stored).
+    A tagged family files the key under `family.tags_of(tag_params)` (default: `params`), with those
+    params, for invalidation to decide on (filtered lists are keyed by a digest of their filters)."""
     store = get_store()
-    if tracking.in_dirty_transaction():
+    if tracking.in_dirty_transaction() or not _caught_up(store):
         store.local_counts.add(family.name, "misses")
         return _fresh(_payload(loader())[0])
 
     key = store.key(family, params)
-    tags = sorted(family.tags_of(params)) if family.tags_of else []
-    member = f"{key}|{to_json_bytes(params).decode()}" if tags else ""
+    described = params if tag_params is None else tag_params
+    tags = sorted(family.tags_of(described)) if family.tags_of else []
+    member = f"{key}|{to_json_bytes(described).decode()}" if tags else ""
     token = uuid.uuid4().hex
     keys = [key, store.stats_hash(family.group), store.index(family), *(store.tag_set(family, t) for t in tags)]
     try:
@@ -112,6 +117,13 @@ def read(family: Family, params: dict, loader: Callable[[], Any], *, if_none_mat
         )
     except CacheUnavailable:
         store.local_counts.add(family.name, "misses")
+        return _fresh(_payload(loader())[0])
+    if not store.caught_up:
+        # This very call found Redis back after an outage: catch up before trusting what it holds.
+        if reply[0] == b"L":
+            _release(store, family, key, token)
+        if _caught_up(store):
+            return read(family, params, loader, if_none_match=if_none_match, tag_params=tag_params)
         return _fresh(_payload(loader())[0])
 
     kind = reply[0]
@@ -127,6 +139,21 @@ def read(family: Family, params: dict, loader: Callable[[], Any], *, if_none_mat
     if kind != b"L":
         return _fresh(_payload(loader())[0])
     return _load_and_store(store, family, key, token, loader, tags, member)
+
+
+def _caught_up(store: Store) -> bool:
+    """After an outage, nothing is served from Redis before what it missed has been applied."""
+    if store.caught_up:
+        return True
+    if not store.catching_up.acquire(blocking=False):
+        return False  # another thread is at it: this read goes to the database
+    try:
+        from .recovery import catch_up
+
+        store.caught_up = catch_up(store) is not None
+    finally:
+        store.catching_up.release()
+    return store.caught_up
 
 
 def _load_and_store(store: Store, family: Family, key: str, token: str, loader, tags, member) -> Cached:

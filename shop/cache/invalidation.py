@@ -36,9 +36,13 @@ class Plan:
         return self.whole | set(self.keys.values()) | {family for family, _ in self.tagged}
 
     def add(self, store: Store, family: Family, rows: Rows, change: Change) -> None:
-        if family in self.whole or (rows.when is not None and not rows.when(change)):
+        if family in self.whole:
             return
-        if change.op == "truncate" or (rows.keys is None and rows.tags is None):
+        if change.op == "truncate":
+            self.whole.add(family)
+        elif rows.when is not None and not rows.when(change):
+            return
+        elif rows.keys is None and rows.tags is None:
             self.whole.add(family)
         elif rows.keys is not None:
             for params in rows.keys(change):
@@ -65,15 +69,10 @@ def _resolve_tags(store: Store, plan: Plan) -> None:
     for family, tag in tagged:
         by_group[family.group].append((family, tag))
 
-    def read(r):
-        pipe = r.pipeline(transaction=False)
-        for entries in by_group.values():
-            store.scripts["CANDIDATES"](
-                keys=[store.tag_set(family, tag) for family, tag in entries], args=[], client=pipe
-            )
-        return pipe.execute()
-
-    replies = store.run(read)
+    calls = [
+        ("CANDIDATES", [store.tag_set(family, tag) for family, tag in entries], []) for entries in by_group.values()
+    ]
+    replies = store.run(lambda r: store.scripts_at_once(r, calls))
     for entries, reply in zip(by_group.values(), replies):
         for (family, tag), members in zip(entries, reply):
             for member in members:
@@ -96,21 +95,19 @@ def _clear(store: Store, plan: Plan) -> dict[str, int]:
     if not groups:
         return {}
 
-    def run(r):
-        pipe = r.pipeline(transaction=False)
-        for group, (stale, whole) in groups.items():
-            keys, args = [store.stats_hash(group)], [len(stale), len(whole)]
-            for key, family in stale:
-                keys += [key, store.index(family)]
-                args.append(family.name)
-            for family in whole:
-                keys += [store.index(family), *(store.tag_set(family, tag) for tag in family.tag_names)]
-                args += [family.name, len(family.tag_names)]
-            store.scripts["INVALIDATE"](keys=keys, args=args, client=pipe)
-        return pipe.execute()
+    calls = []
+    for group, (stale, whole) in groups.items():
+        keys, args = [store.stats_hash(group)], [len(stale), len(whole)]
+        for key, family in stale:
+            keys += [key, store.index(family)]
+            args.append(family.name)
+        for family in whole:
+            keys += [store.index(family), *(store.tag_set(family, tag) for tag in family.tag_names)]
+            args += [family.name, len(family.tag_names)]
+        calls.append(("INVALIDATE", keys, args))
 
     removed: dict[str, int] = defaultdict(int)
-    for (stale, whole), counts in zip(groups.values(), store.run(run)):
+    for (stale, whole), counts in zip(groups.values(), store.run(lambda r: store.scripts_at_once(r, calls))):
         for (_, family), count in zip([*stale, *((None, f) for f in whole)], counts):
             removed[family.name] += int(count)
     return removed

@@ -34,7 +34,7 @@ class CachedRead:
 
     def __call__(self, *, if_none_match: str = "", **args) -> Cached:
         params = self.key(**args) if self.key else args
-        return read(self.family, params, lambda: self.build(**args), if_none_match=if_none_match)
+        return read(self.family, params, lambda: self.build(**args), if_none_match=if_none_match, tag_params=args)
 
     def urls(self, **sample) -> list[str]:
         """The endpoint's URLs with `sample`'s values filled in; those it can't fill are left out."""

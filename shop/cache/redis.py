@@ -104,6 +104,8 @@ class Store:
         self.client = client or redis_client(url, socket_timeout=socket_timeout, connect_timeout=connect_timeout)
         self.scripts = {name: self.client.register_script(source) for name, source in SCRIPTS.items()}
         self.local_counts = LocalCounts()
+        self.caught_up = True  # False from Redis answering again after an outage until recovery.catch_up ran
+        self.catching_up = threading.Lock()
 
     @classmethod
     def from_settings(cls) -> "Store":
@@ -159,11 +161,35 @@ class Store:
             self.local_counts.add(family or "_redis", "errors")
             raise CacheUnavailable(f"{type(error).__name__}: {error}") from error
         if self.breaker.record_success():
+            self.caught_up = False
             self._flush_local_counts()
         return result
 
     def script(self, name: str, keys: list[str], args: list, family: str | None = None) -> Any:
         return self.run(lambda r: self.scripts[name](keys=keys, args=args, client=r), family)
+
+    def scripts_at_once(self, r: redis.Redis, calls: list[tuple[str, list[str], list]]) -> list:
+        """Several script calls in one round trip (a pipeline of EVALSHA). redis-py's own pipelined
+        Script objects would first send SCRIPT EXISTS: a second round trip every time. Scripts a
+        restarted Redis no longer knows are loaded and their calls sent again."""
+
+        def send(batch):
+            pipe = r.pipeline(transaction=False)
+            for name, keys, args in batch:
+                pipe.evalsha(self.scripts[name].sha, len(keys), *keys, *args)
+            return pipe.execute(raise_on_error=False)
+
+        results = send(calls)
+        missing = [i for i, result in enumerate(results) if isinstance(result, redis.exceptions.NoScriptError)]
+        if missing:
+            for script in self.scripts.values():
+                script.sha = r.script_load(script.script)
+            for i, result in zip(missing, send([calls[i] for i in missing])):
+                results[i] = result
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results
 
     def ping(self) -> bool:
         try:

@@ -1,10 +1,8 @@
 """The relay: applies whatever the outbox still holds, from any process, as soon as Redis answers.
 
 Woken by PostgreSQL's NOTIFY (sent by the triggers when a writing transaction commits) and by a
-short poll (SQLite, missed notifications, Redis coming back). It also watches Redis itself: when
-Redis restarted (from its dump or empty) or a replica was promoted, entries may have come back that
-invalidations already cleared, so every family is cleared once (`_cache:run_id` remembers which
-server the cache was last trusted on).
+short poll (SQLite, missed notifications, Redis coming back). Each pass also checks that Redis is
+the server the cache was last trusted on (see recovery.py).
 """
 
 import logging
@@ -15,11 +13,9 @@ import time
 from django.conf import settings
 from django.db import connection
 
-from .families import all_families
-from .invalidation import clear_families
-from .outbox import apply_pending
 from .outbox_sql import NOTIFY_CHANNEL
-from .redis import CacheUnavailable, Store, get_store
+from .recovery import catch_up
+from .redis import Store, get_store
 
 logger = logging.getLogger("shop.cache.relay")
 
@@ -39,46 +35,10 @@ class Relay:
         self.applied = 0
         self._listener = None
 
-    # --- Redis restarts ------------------------------------------------------------------------
-    def check_redis_identity(self) -> bool | None:
-        """Clear every family when Redis is not the server the cache was last trusted on.
-        Returns None when Redis can't be reached, else whether it cleared."""
-        marker = self.store.meta("run_id")
-
-        def read(r):
-            pipe = r.pipeline(transaction=False)
-            pipe.info("server")
-            pipe.get(marker)
-            return pipe.execute()
-
-        try:
-            server, seen = self.store.run(read)
-        except CacheUnavailable:
-            return None
-        run_id = server.get("run_id", "")
-        if seen is not None and seen.decode() == run_id:
-            return False
-        if seen is not None:
-            logger.warning("Redis restarted or failed over (run_id %s → %s): clearing every family", seen, run_id)
-        if not clear_families(all_families(), cause="Redis restarted"):
-            return None
-        try:
-            self.store.run(lambda r: r.set(marker, run_id))
-        except CacheUnavailable:
-            return None
-        return seen is not None
-
     # --- one pass ------------------------------------------------------------------------------
     def run_once(self) -> int:
-        """Apply everything pending (in batches). Returns rows applied in this pass."""
-        if self.check_redis_identity() is None:
-            return 0
-        total = 0
-        while True:
-            applied = apply_pending()
-            total += applied
-            if applied == 0:
-                break
+        """Catch up: the Redis identity check, then everything pending. Returns rows applied."""
+        total = catch_up(self.store) or 0
         if total:
             logger.info("Applied %d pending invalidation(s)", total)
         self.applied += total
