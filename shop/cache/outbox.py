@@ -92,6 +92,10 @@ def _apply(connection, *, writer: int | None, cause: str, lock: str = "") -> int
 def apply_own(connection) -> int:
     """Apply what this connection's committed transactions recorded (on SQLite: everything pending).
     Rows stay when Redis can't take them; the relay applies them later. Returns rows applied."""
+    from .redis import get_store
+
+    if not get_store().enabled:
+        return 0  # a process with the cache off leaves the outbox to the relay
     try:
         return _apply(connection, writer=_writer(connection), cause="write")
     except Exception:  # the write has committed; whatever is left, the relay applies
