@@ -10,6 +10,7 @@ looks like on the HTML doors (the API renders its own envelope, see shop.api.aut
 import ipaddress
 import math
 
+from axes.backends import AxesStandaloneBackend
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_failure_limit
 from django.db.models import Max, Sum
@@ -18,6 +19,19 @@ from django.utils import timezone
 from rest_framework.throttling import BaseThrottle
 
 from shop.views import is_api_path
+
+
+class LoginLimitBackend(AxesStandaloneBackend):
+    """axes' backend (first in AUTHENTICATION_BACKENDS): refuses a locked-out login at every door.
+
+    authenticate() without a request (the shell, a script, a test) is no door and has no client to
+    count; axes would raise ValueError there, this lets ModelBackend answer as usual.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def client_ip(request) -> str | None:

@@ -192,3 +192,15 @@ def test_the_login_throttle_still_counts_while_redis_is_down(redis_server, custo
     assert throttled.status_code == 429 and throttled.json() == LOCKED
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert other_address.status_code == 401
+
+
+def test_authenticate_without_a_request_is_no_door(customer):
+    """The shell or a script (no client, nothing to count) still authenticates; the doors stay locked."""
+    from django.contrib.auth import authenticate
+
+    for n in range(LIMIT):
+        form_login("/accounts/login/", customer.email, f"guess-{n}")
+
+    assert authenticate(username=customer.email, password=CUSTOMER_PASSWORD) == customer
+    assert authenticate(username=customer.email, password="wrong") is None
+    assert api_login(customer.email, CUSTOMER_PASSWORD).status_code == 429

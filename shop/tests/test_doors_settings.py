@@ -9,20 +9,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_python(code: str, **env: str | None) -> subprocess.CompletedProcess:
+def run(*args: str, **env: str | None) -> subprocess.CompletedProcess:
+    """`python *args` in the project, with the test run's environment changed by `env` (None: unset)."""
     environment = {k: v for k, v in os.environ.items() if k not in env}
     environment.update({k: v for k, v in env.items() if v is not None})
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
+
+
+def run_python(code: str, **env: str | None) -> subprocess.CompletedProcess:
+    return run("-c", code, **env)
 
 
 def run_manage(*args: str, **env: str | None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in env}
-    environment.update({k: v for k, v in env.items() if v is not None})
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
-    )
+    return run("manage.py", *args, **env)
 
 
 def test_debug_off_without_a_secret_key_refuses_to_start_even_with_the_old_dev_switch():
