@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('shop', '0003_business_timezone_validator'),
+        ('shop', '0004_cache_outbox'),
     ]
 
     operations = [
