@@ -7,6 +7,7 @@ urlpatterns = [
     path("auth/register", auth.RegisterApi.as_view(), name="auth-register"),
     path("auth/login", auth.LoginApi.as_view(), name="auth-login"),
     path("auth/refresh", auth.RefreshApi.as_view(), name="auth-refresh"),
+    path("auth/logout", auth.LogoutApi.as_view(), name="auth-logout"),
     path("auth/me", auth.MeApi.as_view(), name="auth-me"),
     path("business", business.BusinessApi.as_view(), name="business"),
     path("notifications", notifications.NotificationListApi.as_view(), name="notification-list"),

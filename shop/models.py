@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from shop.cache.models import OutboxRow  # noqa: F401 - the cache layer's outbox table belongs to this app
 
@@ -51,6 +52,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("staff (admin)", default=False)
     is_active = models.BooleanField(default=True, db_index=True)
     date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the account is deactivated: every token and session issued before it stays refused, also
+    # after a later reactivation (shop.tokens.token_is_current, _get_session_auth_hash below). A password
+    # change needs no such mark: tokens and sessions carry a digest of the password hash.
+    auth_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -76,6 +81,34 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name or self.email
+
+    def save(self, *args, **kwargs):
+        """Deactivating an account (is_active True → False through save(): admin, shell, services) revokes
+        its tokens and sessions. A bare QuerySet.update(is_active=False) skips this mark, but its tokens
+        and sessions are refused all the same while the account stays inactive."""
+        if not self.is_active and self.pk is not None:
+            was_active = type(self)._default_manager.filter(pk=self.pk, is_active=True).exists()
+            if was_active:
+                self.auth_revoked_at = timezone.now()
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "auth_revoked_at"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session hash (an HMAC of the password hash, stored at login, compared on every request),
+        with the revocation mark mixed in once there is one, so that deactivation ends sessions too.
+
+        Both get_session_auth_hash() and get_session_auth_fallback_hash() (SECRET_KEY_FALLBACKS) call this.
+        """
+        if self.auth_revoked_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            f"{self.password}:revoked:{self.auth_revoked_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Business(models.Model):

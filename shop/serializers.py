@@ -60,10 +60,7 @@ class RegisterInputSerializer(StrictInputSerializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
     def validate_email(self, value: str) -> str:
-        value = value.lower()
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError("A user with this email already exists.")
-        return value
+        return value.lower()
 
     def validate(self, attrs):
         candidate = User(email=attrs["email"], name=attrs["name"], phone=attrs.get("phone", ""))
@@ -71,6 +68,10 @@ class RegisterInputSerializer(StrictInputSerializer):
             validate_password(attrs["password"], user=candidate)
         except DjangoValidationError as error:
             raise serializers.ValidationError({"password": list(error.messages)}) from None
+        # Asked last, of a request that is otherwise a valid registration: a probe with a throwaway body
+        # learns nothing about the address, and one that would pass creates a real (logged) account.
+        if User.objects.filter(email__iexact=attrs["email"]).exists():
+            raise serializers.ValidationError({"email": ["A user with this email already exists."]})
         return attrs
 
 
@@ -81,6 +82,10 @@ class LoginInputSerializer(StrictInputSerializer):
 
 class RefreshInputSerializer(StrictInputSerializer):
     refresh = serializers.CharField(max_length=2000)
+
+
+class LogoutInputSerializer(StrictInputSerializer):
+    refresh = serializers.CharField(max_length=2000, help_text="The refresh token to revoke (one of the caller's).")
 
 
 # --- business ------------------------------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""Writes of the store's core: users, the business row, notifications."""
+"""Writes of the store's core: users, tokens, the business row, notifications."""
 
 from django.db import IntegrityError, transaction
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop import cache
 from shop.activity import activity_log
-from shop.errors import ApplicationError, NotFound
+from shop.errors import ApplicationError, NotAuthenticated, NotFound
 from shop.models import Business, Notification, User
+from shop.tokens import token_is_current
 
 
 def user_create(*, email: str, password: str, name: str, phone: str = "") -> User:
@@ -17,6 +21,42 @@ def user_create(*, email: str, password: str, name: str, phone: str = "") -> Use
     except IntegrityError:
         raise ApplicationError("Validation failed", {"email": ["A user with this email already exists."]}) from None
     return user
+
+
+def token_pair_issue(*, user: User) -> dict:
+    """A new refresh token (recorded as outstanding, so it can be blacklisted) and its access token."""
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def token_pair_refresh(*, refresh: str) -> dict:
+    """Rotation: a refresh token buys one new pair, once. It is blacklisted in the same transaction, and of
+    two concurrent refreshes with one token only the one whose blacklisting inserted the row succeeds."""
+    invalid = NotAuthenticated("Invalid or expired refresh token")
+    with transaction.atomic():
+        try:
+            token = RefreshToken(refresh)  # signature, expiry, type, and not blacklisted
+        except TokenError:
+            raise invalid from None
+        user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
+        if not token_is_current(token, user):
+            raise invalid
+        _, blacklisted_now = token.blacklist()
+        if not blacklisted_now:
+            raise invalid
+        return token_pair_issue(user=user)
+
+
+def token_revoke(*, user: User, refresh: str) -> None:
+    """Logout: the caller's refresh token stops working. Someone else's token, or one that no longer
+    works (expired, already revoked), is a 400 on the field: nothing to revoke."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as error:
+        raise ApplicationError("Validation failed", {"refresh": [str(error)]}) from None
+    if str(token.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise ApplicationError("Validation failed", {"refresh": ["Not a refresh token of this account."]})
+    token.blacklist()
 
 
 @transaction.atomic

@@ -62,6 +62,8 @@ THIRD_PARTY_APPS = [
     "rest_framework_simplejwt",
     "django_filters",
     "drf_spectacular",
+    "rest_framework_simplejwt.token_blacklist",
+    "axes",
 ]
 LOCAL_APPS = [
     "shop.apps.ShopConfig",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a login refused for too many failures into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or "test_shop"}
 
 AUTH_USER_MODEL = "shop.User"
+# django-axes first: it refuses a locked-out login before any password is checked (see "Password guessing").
+AUTHENTICATION_BACKENDS = [
+    "shop.doors.LoginLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,11 +143,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed names from collectstatic's manifest; before collectstatic has run (or for a file
+# it did not collect) the plain name, which whitenoise serves from the apps' own static folders
+# (WHITENOISE_USE_FINDERS). So every page works whatever DEBUG is, collected or not.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG and env_bool("SHOP_MANIFEST_STATIC", True)
+        "BACKEND": "shop.staticfiles.ManifestStaticFilesWithFallback"
+        if env_bool("SHOP_MANIFEST_STATIC", True)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -182,6 +194,26 @@ CACHES = {
             "CONNECTION_POOL_KWARGS": {"retry_on_timeout": False, "health_check_interval": 0},
         },
     }
+}
+# Rate-limit history (DRF throttles). Same Redis, but errors are raised, not swallowed, so that
+# shop.api.throttling can notice an outage and count in this process's memory instead: a throttle
+# must not switch itself off while Redis is unreachable.
+CACHES["throttle"] = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:throttle",
+    "OPTIONS": {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        "SOCKET_CONNECT_TIMEOUT": CACHE_CONNECT_TIMEOUT,
+        "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+        "IGNORE_EXCEPTIONS": False,
+        "CONNECTION_POOL_KWARGS": {"retry_on_timeout": False, "health_check_interval": 0},
+    },
+}
+CACHES["throttle-fallback"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "throttle-fallback",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
 }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
@@ -265,9 +297,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- API ---------------------------------------------------------------------------------------
+# How many reverse proxies in front of the app add X-Forwarded-For / X-Forwarded-Proto. 0: none, so
+# those headers come from the client and are never trusted (client address = REMOTE_ADDR, no HTTPS claim).
+NUM_PROXIES = int(env_float("NUM_PROXIES", 0))
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured(f"NUM_PROXIES must be 0 or more, got {NUM_PROXIES}")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "shop.api.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -275,8 +312,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shop.api.exceptions.envelope_exception_handler",
+    # Per client address (per user once logged in). Redis holds the history; while it is unreachable
+    # each process counts in its own memory (shop.api.throttling), so the limits still hold.
     "DEFAULT_THROTTLE_RATES": {
-        "auth": os.environ.get("AUTH_THROTTLE_RATE") or "20/min",
+        "auth": os.environ.get("AUTH_THROTTLE_RATE") or "20/min",  # POST /auth/login
+        "register": os.environ.get("REGISTER_THROTTLE_RATE") or "20/hour",  # POST /auth/register
+        "refresh": os.environ.get("REFRESH_THROTTLE_RATE") or "60/min",  # POST /auth/refresh
         # Per user: POST /orders, and POST /coupons/validate (a guessing oracle for codes otherwise).
         "order_place": os.environ.get("ORDER_PLACE_THROTTLE_RATE") or "10/min",
         "coupon_validate": os.environ.get("COUPON_VALIDATE_THROTTLE_RATE") or "30/min",
@@ -286,14 +327,44 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles identify clients by REMOTE_ADDR unless NUM_PROXIES says how many proxies add X-Forwarded-For
     # (DRF's default, None, would trust a client-supplied X-Forwarded-For and let it dodge the login throttle).
-    "NUM_PROXIES": int(env_float("NUM_PROXIES", 0)),
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_float("JWT_ACCESS_MINUTES", 15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_float("JWT_REFRESH_DAYS", 7)),
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": True,
+    # Revocable tokens: a refresh token is single-use (each refresh returns a new one and blacklists the old),
+    # POST /auth/logout blacklists one, and every token carries a digest of its user's password hash, so a
+    # password change ends them all; deactivation ends them through User.auth_revoked_at
+    # (shop.tokens.token_is_current, checked by shop.api.authentication.JWTAuthentication and on refresh).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "CHECK_REVOKE_TOKEN": True,
+    "REVOKE_TOKEN_CLAIM": "pwd",
 }
+
+# --- Password guessing (django-axes) -------------------------------------------------------------
+# Every door that checks a password (POST /api/v1/auth/login, /accounts/login/, /admin/login/) goes
+# through django.contrib.auth.authenticate(), so they share these limits: after LOGIN_FAILURE_LIMIT
+# failures from one client address, or against one account (from any address), within
+# LOGIN_COOLOFF_MINUTES, further attempts from that address / on that account are refused (429) until
+# LOGIN_COOLOFF_MINUTES have passed since the last counted failure, even with the right password.
+# Failures are recorded in PostgreSQL (axes' database handler), so the limits hold while Redis is down.
+AXES_FAILURE_LIMIT = int(env_float("LOGIN_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() <= 0:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT must be 1 or more and LOGIN_COOLOFF_MINUTES above 0")
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # each on its own: per address OR per account
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "shop.doors.login_username"  # case-folded email: one account, one counter
+AXES_CLIENT_IP_CALLABLE = "shop.doors.client_ip"  # the address DRF's throttles use (NUM_PROXIES)
+AXES_LOCKOUT_CALLABLE = "shop.doors.lockout_response"  # 429 page; the API answers with its envelope
+# Attempts refused during a lockout are not recorded: the lockout ends LOGIN_COOLOFF_MINUTES after the
+# last counted failure, and a flood of refused attempts does not grow the attempts table.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not reset the counter of an address
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not logged forever; failures are, until they expire
 SPECTACULAR_SETTINGS = {
     "TITLE": "Store API",
     "DESCRIPTION": "The store's HTTP contract, v1. Every response under /api/v1/ is an envelope.",
@@ -319,7 +390,9 @@ CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto says "this came in over HTTPS" only when a proxy of ours sets it; with NUM_PROXIES=0
+# it would be the client's own claim.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES > 0 else None
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
 LOGGING = {

@@ -1,22 +1,25 @@
-"""Auth API: register, login, refresh (JWT through simplejwt), me."""
+"""Auth API: register, login, refresh (rotating), logout (JWT through simplejwt), me."""
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.api.responses import ok
 from shop.api.schema import envelope, error_responses
 from shop.api.throttling import ScopedSettingsRateThrottle
 from shop.api.validation import validated_input
-from shop.models import User
-from shop.serializers import LoginInputSerializer, RefreshInputSerializer, RegisterInputSerializer, UserOutputSerializer
-from shop.services import user_create
+from shop.doors import lockout_seconds_left
+from shop.serializers import (
+    LoginInputSerializer,
+    LogoutInputSerializer,
+    RefreshInputSerializer,
+    RegisterInputSerializer,
+    UserOutputSerializer,
+)
+from shop.services import token_pair_issue, token_pair_refresh, token_revoke, user_create
 
 TOKENS_ENVELOPE = envelope(
     "AuthTokens",
@@ -25,8 +28,7 @@ TOKENS_ENVELOPE = envelope(
 
 
 def _tokens_for(user) -> dict:
-    refresh = RefreshToken.for_user(user)
-    return {"user": UserOutputSerializer(user).data, "access": str(refresh.access_token), "refresh": str(refresh)}
+    return {"user": UserOutputSerializer(user).data, **token_pair_issue(user=user)}
 
 
 class CredentialsApi(APIView):
@@ -34,19 +36,15 @@ class CredentialsApi(APIView):
 
     authentication_classes = []
     permission_classes = []
+    throttle_classes = [ScopedSettingsRateThrottle]
 
     def get_authenticate_header(self, request):
         return 'Bearer realm="api"'
 
 
-class ThrottledCredentialsApi(CredentialsApi):
-    """Register and login share the `auth` rate: guessing passwords or farming accounts is slowed down."""
+class RegisterApi(CredentialsApi):
+    throttle_scope = "register"
 
-    throttle_classes = [ScopedSettingsRateThrottle]
-    throttle_scope = "auth"
-
-
-class RegisterApi(ThrottledCredentialsApi):
     @extend_schema(
         operation_id="auth_register",
         summary="Create a customer account and log it in",
@@ -59,7 +57,12 @@ class RegisterApi(ThrottledCredentialsApi):
         return ok(_tokens_for(user), "Registered", status=201)
 
 
-class LoginApi(ThrottledCredentialsApi):
+class LoginApi(CredentialsApi):
+    """The API's password door. Besides its rate (`auth`), it shares the lockout of the other doors
+    (shop.doors): a locked-out address or account gets 429 even with the right password."""
+
+    throttle_scope = "auth"
+
     @extend_schema(
         operation_id="auth_login",
         summary="Exchange email and password for an access and a refresh token",
@@ -69,28 +72,47 @@ class LoginApi(ThrottledCredentialsApi):
     )
     def post(self, request):
         credentials = validated_input(LoginInputSerializer, request.data)
-        user = authenticate(request, username=credentials["email"], password=credentials["password"])
+        # The HttpRequest, not DRF's wrapper: axes marks it (axes_locked_out) and its middleware reads that mark.
+        http_request = request._request
+        user = authenticate(http_request, username=credentials["email"], password=credentials["password"])
+        if getattr(http_request, "axes_locked_out", False):
+            raise Throttled(wait=lockout_seconds_left(http_request, {"username": credentials["email"]}))
         if user is None:
             raise AuthenticationFailed("Invalid credentials")
         return ok(_tokens_for(user), "Logged in")
 
 
 class RefreshApi(CredentialsApi):
+    throttle_scope = "refresh"
+
     @extend_schema(
         operation_id="auth_refresh",
-        summary="A new access token for a refresh token",
+        summary="A new access and refresh token for a refresh token, which stops working",
         request=RefreshInputSerializer,
-        responses={200: envelope("AuthRefresh", {"access": serializers.CharField()}), **error_responses(400, 401)},
+        responses={
+            200: envelope("AuthRefresh", {"access": serializers.CharField(), "refresh": serializers.CharField()}),
+            **error_responses(400, 401, 429),
+        },
         auth=[],
     )
     def post(self, request):
-        validated_input(RefreshInputSerializer, request.data)
-        refresh = TokenRefreshSerializer(data=request.data)
-        try:
-            refresh.is_valid(raise_exception=True)
-        except (TokenError, User.DoesNotExist):
-            raise AuthenticationFailed("Invalid or expired refresh token") from None
-        return ok({"access": refresh.validated_data["access"]}, "Token refreshed")
+        refresh = validated_input(RefreshInputSerializer, request.data)["refresh"]
+        return ok(token_pair_refresh(refresh=refresh), "Token refreshed")
+
+
+class LogoutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_logout",
+        summary="Revoke a refresh token of the logged-in user",
+        request=LogoutInputSerializer,
+        responses={200: envelope("AuthLogout"), **error_responses(400, 401)},
+    )
+    def post(self, request):
+        refresh = validated_input(LogoutInputSerializer, request.data)["refresh"]
+        token_revoke(user=request.user, refresh=refresh)
+        return ok(None, "Logged out")
 
 
 class MeApi(APIView):

@@ -29,7 +29,7 @@ def test_register_returns_201_with_user_and_working_tokens(anon_api):
     me.credentials(HTTP_AUTHORIZATION=f"Bearer {data['access']}")
     assert me.get("/api/v1/auth/me").json()["data"]["user"]["id"] == data["user"]["id"]
     refreshed = anon_api.post("/api/v1/auth/refresh", {"refresh": data["refresh"]}, format="json")
-    assert refreshed.status_code == 200 and set(refreshed.json()["data"]) == {"access"}
+    assert refreshed.status_code == 200 and set(refreshed.json()["data"]) == {"access", "refresh"}
 
 
 def test_register_refuses_an_email_taken_in_another_case(anon_api, customer):
