@@ -85,7 +85,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args, **kwargs):
         """Deactivating an account (is_active True → False through save(): admin, shell, services) revokes
         its tokens and sessions. A bare QuerySet.update(is_active=False) skips this mark, but its tokens
-        and sessions are refused all the same while the account stays inactive."""
+        and sessions are refused all the same while the account stays inactive. A user built from the
+        cache (shop.cached.user_from_cache) carries no password hash and cannot be saved."""
+        if hasattr(self, "cached_password_digest"):
+            raise TypeError("This user was built from the cache and is read-only; load it from the database")
         if not self.is_active and self.pk is not None:
             was_active = type(self)._default_manager.filter(pk=self.pk, is_active=True).exists()
             if was_active:

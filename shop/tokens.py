@@ -9,7 +9,8 @@ token is refused once its user
 - was deactivated after the token was issued (`User.auth_revoked_at`), even if reactivated since.
 
 `token_is_current` is pure: it reads the token and whatever user object it is given (from the
-database, or from a cache that carries these fields).
+database, or the read-only user of shop.cached.user_from_cache, which carries the password's digest
+instead of its hash).
 """
 
 import hmac
@@ -18,12 +19,18 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 
+def password_digest(password_hash: str) -> str:
+    """What a token's `pwd` claim holds: a digest of the password hash, never the hash itself."""
+    return get_md5_hash_password(password_hash)
+
+
 def token_is_current(token, user) -> bool:
     """True while `token` (a validated simplejwt token or its payload) still speaks for `user`."""
     if user is None or not user.is_active:
         return False
     claimed = token.get(api_settings.REVOKE_TOKEN_CLAIM)
-    if not isinstance(claimed, str) or not hmac.compare_digest(claimed, get_md5_hash_password(user.password)):
+    digest = getattr(user, "cached_password_digest", None) or password_digest(user.password)
+    if not isinstance(claimed, str) or not hmac.compare_digest(claimed, digest):
         return False
     revoked_at = getattr(user, "auth_revoked_at", None)
     if revoked_at is not None:

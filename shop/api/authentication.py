@@ -5,6 +5,8 @@ from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 
+from shop.cached import user_from_cache
+from shop.errors import NotFound
 from shop.tokens import token_is_current
 
 
@@ -25,14 +27,14 @@ class JWTAuthentication(authentication.JWTAuthentication):
         return user, token
 
     def get_user(self, validated_token):
-        """The token's user, by id; 401 when there is none."""
+        """The token's user, by id, read through `users:{id}` (no SQL on a hit); 401 when there is none."""
         try:
-            user_id = validated_token[api_settings.USER_ID_CLAIM]
-        except KeyError:
+            user_id = int(validated_token[api_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError):
             raise InvalidToken("Token contained no recognizable user identification") from None
         try:
-            return self.user_model.objects.get(**{api_settings.USER_ID_FIELD: user_id})
-        except self.user_model.DoesNotExist:
+            return user_from_cache(user_id)
+        except NotFound:
             raise AuthenticationFailed("User not found", code="user_not_found") from None
 
 
