@@ -133,5 +133,32 @@ def product_list_affected(params: dict, change) -> bool:
     return any(product_matches(params, row) for row in change.rows)
 
 
+ORDERING_COLUMNS = {"name": "name", "price": "price", "created_at": "created_at", "stock": "stock"}
+FILTER_COLUMNS = {
+    "category": ["category"],
+    "search": ["name", "description"],
+    "min_price": ["price"],
+    "max_price": ["price"],
+    "in_stock": ["in_stock"],
+}
+
+
 def product_filter_tags(params: dict) -> list[str]:
-    return ["rows"]
+    """What decides which products a filtered page shows and in which order: the columns (tags) a
+    change must touch to alter it. `in_stock` stands for stock crossing zero."""
+    tags = {"is_active", ORDERING_COLUMNS[params.get("ordering", DEFAULT_ORDERING).lstrip("-")]}
+    for name, columns in FILTER_COLUMNS.items():
+        if name in params:
+            tags.update(columns)
+    return sorted(tags)
+
+
+def product_change_tags(change) -> list[str]:
+    """The tags a product change touches (an insert or a delete touches every list it may be in)."""
+    if change.op in ("insert", "delete"):
+        return ["is_active"]
+    tags = [column for column in ("is_active", "category", "name", "description", "price", "created_at", "stock")
+            if change.touches(column)]  # fmt: skip
+    if (int(change.before("stock") or 0) > 0) != (int(change.after("stock") or 0) > 0):
+        tags.append("in_stock")
+    return tags

@@ -62,3 +62,12 @@ class RoundTrips:
 
     def __exit__(self, *exc):
         self.active = False
+
+
+def outbox_applied() -> int:
+    """Apply what this test's connection wrote so far, as its commit would have (a `db` test never commits)."""
+    from django.db import connection
+
+    from shop.cache.outbox import apply_own
+
+    return apply_own(connection)

@@ -28,9 +28,15 @@ def page_params(query_params) -> tuple[int, int]:
     return page, size
 
 
-def paginate(queryset, query_params, serialize, key: str) -> dict:
-    """`serialize(list_of_rows) -> list_of_dicts`. An empty page past the end is an empty list, not an error."""
+def page_of(queryset, query_params) -> tuple[list, int, int, int]:
+    """(rows of the page, count, page, pages). A page past the end is empty, not an error."""
     page, size = page_params(query_params)
     count = queryset.count()
     rows = list(queryset[(page - 1) * size : page * size])
-    return {key: serialize(rows), "count": count, "page": page, "pages": max(1, math.ceil(count / size))}
+    return rows, count, page, max(1, math.ceil(count / size))
+
+
+def paginate(queryset, query_params, serialize, key: str) -> dict:
+    """`serialize(list_of_rows) -> list_of_dicts`, beside `count`, `page`, `pages`."""
+    rows, count, page, pages = page_of(queryset, query_params)
+    return {key: serialize(rows), "count": count, "page": page, "pages": pages}

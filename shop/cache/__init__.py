@@ -18,7 +18,7 @@ each family's invalidation reached Redis. No cache error ever reaches a caller.
 """
 
 from .families import Change, Family, Rows, all_families, declare, resolve
-from .getset import Cached, Expiring
+from .getset import Assembly, Cached, Expiring
 from .invalidation import clear_families, family_invalidated
 from .outbox import pending
 from .reads import CachedRead, cached, cached_reads
@@ -26,6 +26,7 @@ from .redis import get_store
 from .stats import reset_stats, stats
 
 __all__ = [
+    "Assembly",
     "Cached",
     "CachedRead",
     "Change",

@@ -84,6 +84,7 @@ class Family:
     depends_on: tuple[Rows, ...] = field(default_factory=tuple)
     tags_of: Callable[[dict], Iterable[str]] | None = None
     tag_names: tuple[str, ...] = ()
+    fragments: "Family | None" = None  # an assembled list: its rows are this family's entries
 
     @property
     def group(self) -> str:
@@ -114,10 +115,14 @@ def declare(
     depends_on: Iterable[Rows],
     tags_of: Callable[[dict], Iterable[str]] | None = None,
     tag_names: Iterable[str] = (),
+    fragments: Family | None = None,
 ) -> Family:
-    """Declare a key family (once, at import of the app's `cache_families` module)."""
+    """Declare a key family (once, at import of the app's `cache_families` module). `fragments`: the
+    family whose entries are this one's rows (a list assembled from its items' own entries)."""
     if not pattern.startswith(name.split(":", 1)[0] + ":"):
         raise ValueError(f"Cache family {name!r}: its pattern must start with its group, got {pattern!r}")
+    if fragments is not None and (fragments.group != name.split(":", 1)[0] or fragments.pattern.count("{") != 1):
+        raise ValueError(f"Cache family {name!r}: fragments come from one family of its group, keyed by one id")
     family = Family(
         name=name,
         pattern=pattern,
@@ -125,6 +130,7 @@ def declare(
         depends_on=tuple(depends_on),
         tags_of=tags_of,
         tag_names=tuple(tag_names),
+        fragments=fragments,
     )
     existing = _REGISTRY.get(name)
     if existing is not None and existing != family:

@@ -97,7 +97,7 @@ def _clear(store: Store, plan: Plan) -> dict[str, int]:
 
     calls = []
     for group, (stale, whole) in groups.items():
-        keys, args = [store.stats_hash(group)], [len(stale), len(whole)]
+        keys, args = [store.stats_hash(group), store.epochs_hash(group)], [len(stale), len(whole)]
         for key, family in stale:
             keys += [key, store.index(family)]
             args.append(family.name)

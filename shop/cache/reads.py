@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .families import Family
-from .getset import Cached, read
+from .getset import Cached, read, read_assembled
 
 
 @dataclass
@@ -27,6 +27,7 @@ class CachedRead:
     http: tuple[str, ...] = ()
     staff: bool = False
     warm: tuple[dict, ...] = field(default_factory=tuple)
+    fragments: Callable[[list[int]], dict[int, dict]] | None = None
 
     @property
     def name(self) -> str:
@@ -34,6 +35,11 @@ class CachedRead:
 
     def __call__(self, *, if_none_match: str = "", **args) -> Cached:
         params = self.key(**args) if self.key else args
+        if self.family.fragments is not None:
+            return read_assembled(
+                self.family, params, lambda: self.build(**args), self.fragments,
+                if_none_match=if_none_match, tag_params=args,
+            )  # fmt: skip
         return read(self.family, params, lambda: self.build(**args), if_none_match=if_none_match, tag_params=args)
 
     def urls(self, **sample) -> list[str]:
@@ -57,14 +63,20 @@ def cached(
     http: Iterable[str] = (),
     staff: bool = False,
     warm: Iterable[dict] = (),
+    fragments: Callable[[list[int]], dict[int, dict]] | None = None,
 ) -> Callable[[Callable[..., object]], CachedRead]:
     """Declare a cached read of `family`. The decorated function builds the payload from the database
     (keyword arguments only). `key(**args)` maps them to the family's key params when they differ;
     `http` gives its endpoint's URLs, `staff` whether they need an admin; `warm` lists the
-    arguments worth rebuilding in the background after the family is cleared."""
+    arguments worth rebuilding in the background after the family is cleared. A family assembled from
+    fragments builds an `Assembly` and gives `fragments(ids)`: the rows' fragment payloads by id."""
+    if (family.fragments is None) != (fragments is None):
+        raise ValueError(f"{family.name}: an assembled family's read gives `fragments`, and only it")
 
     def register(build: Callable[..., object]) -> CachedRead:
-        declared = CachedRead(family=family, build=build, key=key, http=tuple(http), staff=staff, warm=tuple(warm))
+        declared = CachedRead(
+            family=family, build=build, key=key, http=tuple(http), staff=staff, warm=tuple(warm), fragments=fragments
+        )
         _READS.append(declared)
         return declared
 

@@ -143,6 +143,10 @@ class Store:
     def stats_hash(self, group: str) -> str:
         return self.group_key(group, "_stats")
 
+    def epochs_hash(self, group: str) -> str:
+        """Per family of the group, a counter every invalidation of it moves (fragment stores check it)."""
+        return self.group_key(group, "_epochs")
+
     def meta(self, name: str) -> str:
         return f"{self.prefix}:_cache:{name}"
 

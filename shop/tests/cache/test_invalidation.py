@@ -35,9 +35,9 @@ def planned(*changes: Change) -> tuple[set[str], set[str], set[str]]:
 
 def test_a_stock_change_makes_its_product_stale_and_looks_into_the_lists_it_may_be_in():
     whole, keys, tagged = planned(product_change(old=PRODUCT, new=PRODUCT | {"stock": 3}))
-    assert keys == {"products:1"}
-    assert whole == {"products:all"}  # an active product is in the full list
-    assert tagged == {"products:filter"}  # which filtered lists: decided by their params
+    assert keys == {"products:1"}  # its entry, which every list showing it is assembled from
+    assert whole == set()  # the full list still shows the same products in the same order
+    assert tagged == {"products:filter"}  # the lists ordered by stock: decided by their params
 
 
 def test_an_inactive_product_that_stays_inactive_leaves_the_full_list_alone():
@@ -76,15 +76,26 @@ def test_a_truncate_clears_every_family_of_the_table():
 
 
 def test_filtered_lists_are_cleared_only_when_the_change_can_alter_them():
-    drinks = {"category": "drinks", "ordering": "name", "page": 1, "page_size": 20}
-    food = {"category": "food", "ordering": "name", "page": 1, "page_size": 20}
-    for params in (drinks, food):
+    lists = {
+        "drinks by stock": {"category": "drinks", "ordering": "stock", "page": 1, "page_size": 20},
+        "food by stock": {"category": "food", "ordering": "stock", "page": 1, "page_size": 20},
+        "drinks by name": {"category": "drinks", "ordering": "name", "page": 1, "page_size": 20},
+        "drinks in stock": {"category": "drinks", "in_stock": "true", "ordering": "name", "page": 1, "page_size": 20},
+    }
+    for params in lists.values():
         read(PRODUCTS_FILTER, {"digest": product_filter_digest(params)}, lambda: {"products": []}, tag_params=params)
 
-    assert apply([product_change(old=PRODUCT, new=PRODUCT | {"stock": 3})], cause="test")
+    def left() -> set[str]:
+        return {entry["key"] for entry in family_keys(PRODUCTS_FILTER)}
 
-    left = {entry["key"] for entry in family_keys(PRODUCTS_FILTER)}
-    assert left == {f"products:filter:{product_filter_digest(food)}"}, "only the drinks list could change"
+    def key(name: str) -> str:
+        return f"products:filter:{product_filter_digest(lists[name])}"
+
+    assert apply([product_change(old=PRODUCT, new=PRODUCT | {"stock": 3})], cause="test")
+    assert left() == {key("food by stock"), key("drinks by name"), key("drinks in stock")}, "its order changed"
+
+    assert apply([product_change(old=PRODUCT | {"stock": 3}, new=PRODUCT | {"stock": 0})], cause="test")
+    assert left() == {key("food by stock"), key("drinks by name")}, "it left the in-stock list"
 
 
 def test_one_batch_is_one_round_trip_when_no_tag_set_must_be_read(own_redis_store, monkeypatch):
