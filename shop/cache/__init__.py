@@ -17,8 +17,9 @@ empties families on demand; `stats()` and `health()` report; `family_invalidated
 each family's invalidation reached Redis. No cache error ever reaches a caller.
 """
 
+from .assembled import Assembly
 from .families import Change, Family, Rows, all_families, declare, resolve
-from .getset import Assembly, Cached, Expiring
+from .getset import Cached, Expiring
 from .invalidation import clear_families, family_invalidated
 from .outbox import pending
 from .reads import CachedRead, cached, cached_reads

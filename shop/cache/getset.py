@@ -66,12 +66,12 @@ def etag_of(payload: bytes) -> str:
     return hashlib.blake2b(payload, digest_size=8).hexdigest()
 
 
-def _entry(payload: bytes) -> tuple[bytes, str, int]:
+def entry_for(payload: bytes) -> tuple[bytes, str, int]:
     etag, stored_at = etag_of(payload), int(time.time() * 1000)
     return b"D" + etag.encode() + b"%013d" % stored_at + payload, etag, stored_at
 
 
-def _from_entry(entry: bytes) -> Cached:
+def _fromentry_for(entry: bytes) -> Cached:
     return Cached(
         raw=entry[HEADER_LENGTH:],
         hit=True,
@@ -80,7 +80,7 @@ def _from_entry(entry: bytes) -> Cached:
     )
 
 
-def _fresh(payload: bytes, stored: tuple | None = None) -> Cached:
+def fresh(payload: bytes, stored: tuple | None = None) -> Cached:
     if stored is None:
         return Cached(raw=payload, hit=False, etag=etag_of(payload))
     _, etag, stored_at = stored
@@ -93,6 +93,58 @@ def _payload(loaded: Any) -> tuple[bytes, int | None]:
     return to_json_bytes(loaded), None
 
 
+@dataclass
+class Lookup:
+    """One key's read: its name, its tag sets and tag member, and the lease token a miss takes."""
+
+    store: Store
+    family: Family
+    key: str
+    tags: list[str]
+    member: str
+    token: str
+
+    @classmethod
+    def of(cls, family: Family, params: dict, tag_params: dict | None) -> "Lookup":
+        store = get_store()
+        key = store.key(family, params)
+        described = params if tag_params is None else tag_params
+        tags = sorted(family.tags_of(described)) if family.tags_of else []
+        member = f"{key}|{to_json_bytes(described).decode()}" if tags else ""
+        return cls(store, family, key, tags, member, uuid.uuid4().hex)
+
+    @property
+    def tag_keys(self) -> list[str]:
+        return [self.store.tag_set(self.family, t) for t in self.tags]
+
+    def ask(self, script: str, if_none_match: str, extra_keys=(), extra_args=()):
+        """The one round trip of a read: the reply, None when Redis can't be used (load from the
+        database), or RETRY when this very call found Redis back after an outage and caught up."""
+        store, family = self.store, self.family
+        keys = [self.key, store.stats_hash(family.group), store.index(family), *self.tag_keys, *extra_keys]
+        args = [family.name, if_none_match, self.token, store.lease_ms, store.max_keys, self.member, *extra_args]
+        try:
+            reply = store.script(script, keys, args, family.name)
+        except CacheUnavailable:
+            store.local_counts.add(family.name, "misses")
+            return None
+        if not store.caught_up:  # catch up before trusting what Redis holds
+            if reply[0] == b"L":
+                release(store, family, self.key, self.token)
+            return RETRY if _caught_up(store) else None
+        return reply
+
+
+RETRY = object()
+
+
+def usable(store: Store, family: Family) -> bool:
+    if tracking.in_dirty_transaction() or not _caught_up(store):
+        store.local_counts.add(family.name, "misses")
+        return False
+    return True
+
+
 def read(
     family: Family, params: dict, loader: Callable[[], Any], *, if_none_match: str = "", tag_params: dict | None = None
 ) -> Cached:
@@ -100,45 +152,27 @@ def read(
     `Expiring(data, seconds)` to keep its result less long than the family's TTL (0 or less: not stored).
     A tagged family files the key under `family.tags_of(tag_params)` (default: `params`), with those
     params, for invalidation to decide on (filtered lists are keyed by a digest of their filters)."""
-    store = get_store()
-    if tracking.in_dirty_transaction() or not _caught_up(store):
-        store.local_counts.add(family.name, "misses")
-        return _fresh(_payload(loader())[0])
-
-    key = store.key(family, params)
-    described = params if tag_params is None else tag_params
-    tags = sorted(family.tags_of(described)) if family.tags_of else []
-    member = f"{key}|{to_json_bytes(described).decode()}" if tags else ""
-    token = uuid.uuid4().hex
-    keys = [key, store.stats_hash(family.group), store.index(family), *(store.tag_set(family, t) for t in tags)]
-    try:
-        reply = store.script(
-            "READ", keys, [family.name, if_none_match, token, store.lease_ms, store.max_keys, member], family.name
-        )
-    except CacheUnavailable:
-        store.local_counts.add(family.name, "misses")
-        return _fresh(_payload(loader())[0])
-    if not store.caught_up:
-        # This very call found Redis back after an outage: catch up before trusting what it holds.
-        if reply[0] == b"L":
-            _release(store, family, key, token)
-        if _caught_up(store):
-            return read(family, params, loader, if_none_match=if_none_match, tag_params=tag_params)
-        return _fresh(_payload(loader())[0])
-
+    if not usable(get_store(), family):
+        return fresh(_payload(loader())[0])
+    lookup = Lookup.of(family, params, tag_params)
+    reply = lookup.ask("READ", if_none_match)
+    if reply is RETRY:
+        return read(family, params, loader, if_none_match=if_none_match, tag_params=tag_params)
+    if reply is None:
+        return fresh(_payload(loader())[0])
     kind = reply[0]
     if kind == b"H":
-        return _from_entry(reply[1])
+        return _fromentry_for(reply[1])
     if kind == b"N":
-        header = _from_entry(reply[1])
+        header = _fromentry_for(reply[1])
         return Cached(raw=None, hit=True, etag=header.etag, stored_at_ms=header.stored_at_ms, not_modified=True)
     if kind == b"W":
-        filled = _wait_for_fill(store, key, family.name)
+        filled = _wait_for_fill(lookup.store, lookup.key, family.name)
         if filled is not None:
-            return _from_entry(filled)
+            return _fromentry_for(filled)
     if kind != b"L":
-        return _fresh(_payload(loader())[0])
-    return _load_and_store(store, family, key, token, loader, tags, member)
+        return fresh(_payload(loader())[0])
+    return _load_and_store(lookup, loader)
 
 
 def _caught_up(store: Store) -> bool:
@@ -156,23 +190,24 @@ def _caught_up(store: Store) -> bool:
     return store.caught_up
 
 
-def _load_and_store(store: Store, family: Family, key: str, token: str, loader, tags, member) -> Cached:
+def _load_and_store(lookup: Lookup, loader) -> Cached:
+    store, family = lookup.store, lookup.family
     try:
         payload, shorter = _payload(loader())
     except BaseException:
-        _release(store, family, key, token)
+        release(store, family, lookup.key, lookup.token)
         raise
     seconds = _store_ttl(family, shorter)
     if seconds is not None and seconds <= 0:
-        _release(store, family, key, token)
-        return _fresh(payload)
-    stored = _entry(payload)
-    keys = [key, store.index(family), *(store.tag_set(family, t) for t in tags)]
+        release(store, family, lookup.key, lookup.token)
+        return fresh(payload)
+    stored = entry_for(payload)
+    keys = [lookup.key, store.index(family), *lookup.tag_keys]
     try:
-        store.script("STORE", keys, [token, stored[0], seconds or 0, member], family.name)
+        store.script("STORE", keys, [lookup.token, stored[0], seconds or 0, lookup.member], family.name)
     except CacheUnavailable:
         pass
-    return _fresh(payload, stored)
+    return fresh(payload, stored)
 
 
 def _store_ttl(family: Family, override: int | None) -> int | None:
@@ -184,7 +219,7 @@ def _store_ttl(family: Family, override: int | None) -> int | None:
     return override if ttl is None else min(ttl, override)
 
 
-def _release(store: Store, family: Family, key: str, token: str) -> None:
+def release(store: Store, family: Family, key: str, token: str) -> None:
     try:
         store.script("RELEASE", [key, store.index(family)], [token], family.name)
     except CacheUnavailable:
@@ -208,159 +243,3 @@ def _wait_for_fill(store: Store, key: str, family: str) -> bytes | None:
         if value[:1] == b"D":
             return value
     return None
-
-
-# --- assembled lists -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Assembly:
-    """An assembled list's payload: `head` and `tail` around its rows, each row (id, its fragment
-    family's payload, e.g. {"product": {...}}), in order."""
-
-    head: bytes
-    rows: list[tuple[int, dict]]
-    tail: bytes
-
-
-def _unwrap(fragment_payload: bytes) -> bytes:
-    """A fragment entry's payload is a one-member object ({"product": {...}}): its value."""
-    return fragment_payload[fragment_payload.index(b":") + 1 : -1]
-
-
-def _assembled_etag(skeleton_etag: str, fragment_etags: list[str]) -> str:
-    return hashlib.sha1("".join([skeleton_etag, *fragment_etags]).encode()).hexdigest()[:16]  # Lua's sha1hex
-
-
-def _skeleton_parts(skeleton_payload: bytes) -> tuple[list[int], bytes, bytes]:
-    ids, head, tail = skeleton_payload.split(b"\n", 2)
-    return [int(i) for i in ids.split(b",") if i], head, tail
-
-
-def _assembled(head: bytes, fragments: list[bytes], tail: bytes) -> bytes:
-    return head + b",".join(_unwrap(f) for f in fragments) + tail
-
-
-def read_assembled(
-    family: Family,
-    params: dict,
-    loader: Callable[[], Assembly],
-    fragments_loader: Callable[[list[int]], dict[int, dict]],
-    *,
-    if_none_match: str = "",
-    tag_params: dict | None = None,
-) -> Cached:
-    """Like `read`, for a list whose rows are entries of `family.fragments` (a product's detail): a
-    hit is one round trip that gathers them; a row whose entry is gone (that product changed) is
-    loaded alone (`fragments_loader(ids)`), not the whole list."""
-    store = get_store()
-    if tracking.in_dirty_transaction() or not _caught_up(store):
-        store.local_counts.add(family.name, "misses")
-        return _fresh(_assembly_bytes(loader()))
-    fragment_family = family.fragments
-    key = store.key(family, params)
-    described = params if tag_params is None else tag_params
-    tags = sorted(family.tags_of(described)) if family.tags_of else []
-    member = f"{key}|{to_json_bytes(described).decode()}" if tags else ""
-    token = uuid.uuid4().hex
-    fragment_prefix = store.key(fragment_family, {"id": ""})
-    keys = [key, store.stats_hash(family.group), store.index(family), *(store.tag_set(family, t) for t in tags)]
-    keys.append(store.epochs_hash(family.group))
-    args = [family.name, if_none_match, token, store.lease_ms, store.max_keys, member]
-    args += [fragment_prefix, fragment_family.name]
-    try:
-        reply = store.script("READ_ASSEMBLED", keys, args, family.name)
-    except CacheUnavailable:
-        store.local_counts.add(family.name, "misses")
-        return _fresh(_assembly_bytes(loader()))
-    if not store.caught_up:
-        if reply[0] == b"L":
-            _release(store, family, key, token)
-        if _caught_up(store):
-            return read_assembled(
-                family, params, loader, fragments_loader, if_none_match=if_none_match, tag_params=tag_params
-            )
-        return _fresh(_assembly_bytes(loader()))
-
-    kind = reply[0]
-    if kind == b"A":
-        skeleton, etag, fragments = reply[1], reply[2].decode(), reply[3:]
-        _, head, tail = _skeleton_parts(skeleton[HEADER_LENGTH:])
-        stored_at = int(skeleton[17:HEADER_LENGTH])
-        return Cached(raw=_assembled(head, fragments, tail), hit=True, etag=etag, stored_at_ms=stored_at)
-    if kind == b"N":
-        return Cached(raw=None, hit=True, etag=reply[1].decode(), stored_at_ms=int(reply[2]), not_modified=True)
-    if kind == b"P":
-        return _fill_fragments(store, family, reply[1], reply[2], list(reply[3:]), loader, fragments_loader)
-    if kind != b"L":
-        return _fresh(_assembly_bytes(loader()))
-    return _load_assembled(store, family, key, token, reply[1], loader, tags, member)
-
-
-def _assembly_bytes(assembly: Assembly) -> bytes:
-    return _assembled(assembly.head, [to_json_bytes(row) for _, row in assembly.rows], assembly.tail)
-
-
-def _fragment_entries(rows: dict[int, dict]) -> dict[int, tuple[bytes, str]]:
-    """Per id: the entry to store for its fragment, and that entry's etag."""
-    entries = {}
-    for row_id, row in rows.items():
-        entry, etag, _ = _entry(to_json_bytes(row))
-        entries[row_id] = (entry, etag)
-    return entries
-
-
-def _fragments_call(store: Store, family: Family, epoch: bytes, entries: dict[int, tuple[bytes, str]]) -> tuple:
-    """The STORE_FRAGMENTS call that keeps `entries` unless their family was invalidated since `epoch`."""
-    fragment_family = family.fragments
-    ids = list(entries)
-    keys = [store.epochs_hash(family.group), store.index(fragment_family)]
-    keys += [store.key(fragment_family, {"id": i}) for i in ids]
-    args = [fragment_family.name, epoch, fragment_family.effective_ttl or 0, *(entries[i][0] for i in ids)]
-    return ("STORE_FRAGMENTS", keys, args)
-
-
-def _store_all(store: Store, family: Family, calls: list[tuple]) -> None:
-    try:
-        store.run(lambda r: store.scripts_at_once(r, calls), family.name)
-    except CacheUnavailable:
-        pass
-
-
-def _fill_fragments(
-    store: Store, family: Family, skeleton: bytes, epoch: bytes, fragments: list, loader, many
-) -> Cached:
-    """The list's rows are known but some fragments are gone: load those rows alone (one query)."""
-    ids, head, tail = _skeleton_parts(skeleton[HEADER_LENGTH:])
-    missing = [row_id for row_id, f in zip(ids, fragments) if not f or f[:1] != b"D"]
-    loaded = many(missing)
-    if set(loaded) != set(missing):  # a row vanished under the skeleton: build the list afresh
-        return _fresh(_assembly_bytes(loader()))
-    entries = _fragment_entries(loaded)
-    if entries:
-        _store_all(store, family, [_fragments_call(store, family, epoch, entries)])
-    complete = [f if f and f[:1] == b"D" else entries[row_id][0] for row_id, f in zip(ids, fragments)]
-    etag = _assembled_etag(skeleton[1:17].decode(), [f[1:17].decode() for f in complete])
-    raw = _assembled(head, [f[HEADER_LENGTH:] for f in complete], tail)
-    return Cached(raw=raw, hit=False, etag=etag, stored_at_ms=int(skeleton[17:HEADER_LENGTH]))
-
-
-def _load_assembled(store: Store, family: Family, key: str, token: str, epoch: bytes, loader, tags, member) -> Cached:
-    try:
-        assembly = loader()
-    except BaseException:
-        _release(store, family, key, token)
-        raise
-    entries = _fragment_entries(dict(assembly.rows))
-    ids = [row_id for row_id, _ in assembly.rows]
-    skeleton_payload = b",".join(b"%d" % i for i in ids) + b"\n" + assembly.head + b"\n" + assembly.tail
-    skeleton, skeleton_etag, stored_at = _entry(skeleton_payload)
-    store_skeleton = (
-        "STORE",
-        [key, store.index(family), *(store.tag_set(family, t) for t in tags)],
-        [token, skeleton, family.effective_ttl or 0, member],
-    )
-    _store_all(
-        store, family, [_fragments_call(store, family, epoch, entries), store_skeleton] if entries else [store_skeleton]
-    )
-    etag = _assembled_etag(skeleton_etag, [entries[i][1] for i in ids])
-    raw = _assembled(assembly.head, [entries[i][0][HEADER_LENGTH:] for i in ids], assembly.tail)
-    return Cached(raw=raw, hit=False, etag=etag, stored_at_ms=stored_at)

@@ -15,8 +15,9 @@ with `{product_id}` and `{category}` standing for a product of the store (see `e
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from .assembled import read_assembled
 from .families import Family
-from .getset import Cached, read, read_assembled
+from .getset import Cached, read
 
 
 @dataclass

@@ -111,3 +111,24 @@ def test_cache_check_against_the_running_app(live_server, admin_user):
     assert "Cache cleared" in report
     assert report.count("OK    GET") == len([r for r in cached_reads() if r.http]), report
     assert "MISS → HIT" in report
+
+
+def test_cache_check_runs_from_the_command_line():
+    """manage.py runs a command's system checks first: the command must not shadow BaseCommand.check."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from testing.redis_server import free_port
+
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "cache_check", "--base-url", f"http://127.0.0.1:{free_port()}", "--timeout", "2"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 1 and "Cannot reach" in finished.stderr, finished.stderr[-2000:]
