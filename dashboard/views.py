@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shop import services as shop_services
 from shop.errors import NotFound
+from shop.selectors import store_settings
 
 from . import selectors
 from .charts import revenue_bar_chart
@@ -29,7 +30,7 @@ def dashboard_home(request):
     period = ChartPeriodForm(request.GET)
     days = period.days_or_default()
     panels = selectors.dashboard_overview(days=days)
-    store_timezone = selectors.business_timezone()
+    store = store_settings()
     context = {
         "panels": panels,
         "stats": panels["stats"].data,
@@ -37,11 +38,11 @@ def dashboard_home(request):
         "days": days,
         "periods": CHART_PERIODS,
         "period_rejected": "days" in request.GET and not period.is_valid(),
-        "currency": selectors.dashboard_currency(),
-        "timezone_name": store_timezone.key,
+        "currency": store.currency,
+        "timezone_name": store.timezone.key,
     }
     # Times on the page are the store's local times, like its "today".
-    with timezone.override(store_timezone):
+    with timezone.override(store.timezone):
         return render(request, "dashboard/home.html", context)
 
 

@@ -61,15 +61,11 @@ def _writer(connection) -> int | None:
 
 
 def _apply(connection, *, writer: int | None, cause: str, lock: str = "") -> int:
-    """Apply one batch of pending rows (of `writer`, or all) inside a transaction; delete what Redis
-    took. A backlog larger than a batch (a bulk load, a long outage) clears the families its tables
-    feed instead of going row by row. Returns rows applied (0 when Redis could not take them)."""
+    """Apply one batch of pending rows (of `writer`, or all); delete what Redis took. A backlog larger
+    than a batch (a bulk load, a long outage) clears the families its tables feed instead of going
+    row by row. Returns rows applied (0 when Redis could not take them)."""
     where, params = ("WHERE writer = %s", [writer]) if writer is not None else ("", [])
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and own_transaction:
-            # One snapshot for the whole pass: a bulk DELETE then removes only rows this pass saw.
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    with connection.cursor() as cursor:
         select = f"SELECT {_COLUMNS} FROM {OUTBOX_TABLE} {where} ORDER BY id LIMIT %s{lock}"
         cursor.execute(select, [*params, BATCH + 1])
         rows = cursor.fetchall()
@@ -78,15 +74,17 @@ def _apply(connection, *, writer: int | None, cause: str, lock: str = "") -> int
                 return 0
             _delete(cursor, [row[0] for row in rows])
             return len(rows)
-        cursor.execute(f"SELECT table_name, count(*) FROM {OUTBOX_TABLE} {where} GROUP BY table_name", params)
-        counts = dict(cursor.fetchall())
+        cursor.execute(f"SELECT id, table_name FROM {OUTBOX_TABLE} {where}", params)
+        backlog = cursor.fetchall()
         labels = tracked_tables()
-        families = {family for table in counts if table in labels for family, _ in dependencies_on(labels[table])}
-        total = sum(counts.values())
-        if not invalidation.clear_families(families, cause=f"{cause}: {total} changes at once"):
+        tables = {table for _, table in backlog}
+        families = {family for table in tables if table in labels for family, _ in dependencies_on(labels[table])}
+        if not invalidation.clear_families(families, cause=f"{cause}: {len(backlog)} changes at once"):
             return 0
-        cursor.execute(f"DELETE FROM {OUTBOX_TABLE} {where}", params)
-        return total
+        ids = [row_id for row_id, _ in backlog]
+        for start in range(0, len(ids), 10_000):
+            _delete(cursor, ids[start : start + 10_000])
+        return len(ids)
 
 
 def apply_own(connection) -> int:
@@ -107,7 +105,8 @@ def apply_pending(*, using=None) -> int:
     """One relay pass over the oldest pending rows not being applied by another relay. Returns rows applied."""
     connection = using or default_connection
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
-    return _apply(connection, writer=None, cause="relay", lock=lock)
+    with transaction.atomic(using=connection.alias):  # the rows stay locked until deleted
+        return _apply(connection, writer=None, cause="relay", lock=lock)
 
 
 def _delete(cursor, ids: list[int]) -> None:
