@@ -15,7 +15,7 @@ class ShopConfig(AppConfig):
         from .cache.signals import connect_tracked_models
         from .cache.tracking import install
 
-        autodiscover_modules("cache_families")
+        autodiscover_modules("cache_families", "cached")  # the families, and the registry of cached reads
         connect_tracked_models()
         connection_created.connect(install, dispatch_uid="shop.cache.tracking")
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="shop.cache.outbox")
