@@ -57,3 +57,39 @@ DASHBOARD_ACTIVITIES = declare(
     ttl=60,
     depends_on=[Rows(ACTIVITY, when=lambda change: not housekeeping(change)), Rows(USER, when=_touches("email"))],
 )
+
+# The /dashboard/ page's period panels. A period is explicit local days (dashboard.periods: 1 to 90
+# days, starting at most a year back), so the key space is finite and "last 7 days" moves to a new
+# key at the store's midnight by itself. Each period key holds the period before it too (sales), so
+# a change clears the family rather than guessing which periods a row falls in.
+DASHBOARD_PERIOD_SALES = declare(
+    "dashboard:period-sales",
+    pattern="dashboard:period-sales:{first}:{last}",
+    ttl=300,
+    depends_on=[
+        Rows(ORDER, when=_touches("status", "created_at")),
+        Rows(PAYMENT, when=_touches("status", "amount", "completed_at")),
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
+)
+DASHBOARD_PERIOD_PRODUCTS = declare(
+    "dashboard:period-products",
+    pattern="dashboard:period-products:{first}:{last}",
+    ttl=300,
+    depends_on=[
+        Rows(ITEM),
+        Rows(ORDER, when=_touches("status", "created_at")),
+        Rows(PRODUCT, when=_touches("name", "category", "stock", "is_active")),  # the low-stock list
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
+)
+DASHBOARD_PERIOD_ACTIVITY = declare(
+    "dashboard:period-activity",
+    pattern="dashboard:period-activity:{first}:{last}",
+    ttl=60,
+    depends_on=[
+        Rows(ACTIVITY, when=lambda change: not housekeeping(change)),
+        Rows(USER, when=_touches("email", "is_staff")),  # "by x@example.com (staff)"
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
+)
