@@ -245,7 +245,7 @@ class CouponAdmin(ServiceSavesMixin, admin.ModelAdmin):
 
     @admin.display(description="state")
     def state(self, coupon):
-        """"Valid now" by the coupon rule itself (orders.rules); otherwise the reason it is not."""
+        """ "Valid now" by the coupon rule itself (orders.rules); otherwise the reason it is not."""
         now = timezone.now()
         if coupon_usable(coupon, now):
             return status_badge("valid", "Valid now")
