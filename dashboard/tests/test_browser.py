@@ -321,6 +321,14 @@ def test_the_order_page_changes_status_and_asks_before_cancelling(open_tab, live
     screenshot(page, "admin-order-history-desktop", full_page=False)
     assert tab.errors == [], tab.errors
 
+    phone = open_tab(PHONE).page
+    phone.goto(f"{live_server.url}/accounts/login/")
+    screenshot(phone, "login-phone")
+    log_in(phone, live_server.url, *STAFF)
+    phone.goto(f"{live_server.url}/admin/orders/order/{order.pk}/change/")
+    expect(phone.locator("#order-status-title .status-badge")).to_have_text("Cancelled")
+    screenshot(phone, "admin-order-page-phone", full_page=False)
+
 
 def test_the_csv_export_holds_the_filtered_list(open_tab, live_server, store):
     tab = open_tab()
