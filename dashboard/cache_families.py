@@ -1,5 +1,6 @@
 """The dashboard's cache families and which changed rows make each stale."""
 
+from products.selectors import LOW_STOCK_LEVEL
 from shop.cache import Change, Rows, declare
 
 ORDER, ITEM, PAYMENT = "orders.Order", "orders.OrderItem", "orders.Payment"
@@ -56,4 +57,52 @@ DASHBOARD_ACTIVITIES = declare(
     pattern="dashboard:activities:{limit}",
     ttl=60,
     depends_on=[Rows(ACTIVITY, when=lambda change: not housekeeping(change)), Rows(USER, when=_touches("email"))],
+)
+
+
+def _named_or_restocking(change: Change) -> bool:
+    """Product rows matter to the period's products when their name or category changes (the lists
+    show them), or when a stock or on-sale change concerns a product that is or was to be restocked
+    (the low-stock panel): a stock change of a well-stocked product leaves the family alone."""
+    if change.touches("name", "category"):
+        return True
+    return change.touches("stock", "is_active") and any(
+        row.get("is_active") and row.get("stock") is not None and row["stock"] <= LOW_STOCK_LEVEL for row in change.rows
+    )
+
+
+# The /dashboard/ page's period panels. A period is explicit local days (dashboard.periods: 1 to 90
+# days, starting at most a year back), so the key space is finite and "last 7 days" moves to a new
+# key at the store's midnight by itself. Each period key holds the period before it too (sales), so
+# a change clears the family rather than guessing which periods a row falls in.
+DASHBOARD_PERIOD_SALES = declare(
+    "dashboard:period-sales",
+    pattern="dashboard:period-sales:{first}:{last}",
+    ttl=300,
+    depends_on=[
+        Rows(ORDER, when=_touches("status", "created_at")),
+        Rows(PAYMENT, when=_touches("status", "amount", "completed_at")),
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
+)
+DASHBOARD_PERIOD_PRODUCTS = declare(
+    "dashboard:period-products",
+    pattern="dashboard:period-products:{first}:{last}",
+    ttl=300,
+    depends_on=[
+        Rows(ITEM),
+        Rows(ORDER, when=_touches("status", "created_at")),
+        Rows(PRODUCT, when=_named_or_restocking),
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
+)
+DASHBOARD_PERIOD_ACTIVITY = declare(
+    "dashboard:period-activity",
+    pattern="dashboard:period-activity:{first}:{last}",
+    ttl=60,
+    depends_on=[
+        Rows(ACTIVITY, when=lambda change: not housekeeping(change)),
+        Rows(USER, when=_touches("email", "is_staff")),  # "by x@example.com (staff)"
+        Rows(BUSINESS, when=_touches("timezone")),
+    ],
 )

@@ -1,14 +1,21 @@
-"""The dashboard's cached reads (API.md's dashboard table); the loaders are in dashboard/selectors.py."""
+"""The dashboard's cached reads (API.md's dashboard table, and the /dashboard/ page's period panels);
+the loaders are in dashboard/selectors.py."""
+
+from datetime import date
 
 from django.utils import timezone
 
 from dashboard import selectors
 from dashboard.cache_families import (
     DASHBOARD_ACTIVITIES,
+    DASHBOARD_PERIOD_ACTIVITY,
+    DASHBOARD_PERIOD_PRODUCTS,
+    DASHBOARD_PERIOD_SALES,
     DASHBOARD_REVENUE_CHART,
     DASHBOARD_STATS,
     DASHBOARD_TOP_PRODUCTS,
 )
+from dashboard.periods import Period
 from shop.cache import cached
 
 
@@ -60,3 +67,26 @@ def dashboard_revenue_chart(*, days: int) -> dict:
 )
 def dashboard_activities(*, limit: int) -> dict:
     return selectors.dashboard_activities_load(limit=limit)
+
+
+# --- the /dashboard/ page's period panels ---------------------------------------------------------
+def _period_key(*, period: Period, today: date) -> dict:
+    """The key params; a period outside the bounds (dashboard.periods) is refused first, so the
+    period families hold a finite number of keys. `today` is the store's date (the caller's clock)."""
+    period.check(today)
+    return period.key()
+
+
+@cached(DASHBOARD_PERIOD_SALES, key=_period_key, staff=True)
+def dashboard_period_sales(*, period: Period, today: date) -> dict:
+    return selectors.dashboard_period_sales_load(period=period, now=timezone.now())
+
+
+@cached(DASHBOARD_PERIOD_PRODUCTS, key=_period_key, staff=True)
+def dashboard_period_products(*, period: Period, today: date) -> dict:
+    return selectors.dashboard_period_products_load(period=period, now=timezone.now())
+
+
+@cached(DASHBOARD_PERIOD_ACTIVITY, key=_period_key, staff=True)
+def dashboard_period_activity(*, period: Period, today: date) -> dict:
+    return selectors.dashboard_period_activity_load(period=period, now=timezone.now())

@@ -46,18 +46,48 @@ def product_create(*, data: dict, user) -> Product:
     if not product.slug:
         product.slug = product_unique_slug(name=product.name)
     _save(product)
-    activity_log(action="product.created", description=f"Product {product.name} created", user=user)
+    activity_log(action="product.created", description=f"Product {product.name} created", user=user, target=product)
     return product
+
+
+# Changes the activity log spells out with their old and new values; other fields are named only.
+DESCRIBED_CHANGES = ("price", "stock", "is_active")
+
+
+def _spelled(field: str, old, new) -> str:
+    if field == "is_active":
+        return "now on sale" if new else "now hidden from the shop"
+    if field == "price":
+        return f"price {old:.2f} → {new:.2f}"
+    return f"{field} {old} → {new}"
+
+
+def product_change_description(*, name: str, before: dict, after: dict) -> str:
+    """ "Oat milk: price 3.20 → 3.50, stock 4 → 20; also description" (the fields that changed)."""
+    changed = [field for field in after if before.get(field) != after[field]]
+    if not changed:
+        return f"Product {name} saved without changes"
+    spelled = [_spelled(field, before[field], after[field]) for field in DESCRIBED_CHANGES if field in changed]
+    named = sorted(field for field in changed if field not in DESCRIBED_CHANGES)
+    text = ", ".join(spelled) if spelled else f"{', '.join(named)} changed"
+    if spelled and named:
+        text += f"; also {', '.join(named)}"
+    return f"Product {name}: {text}"
 
 
 @transaction.atomic
 def product_update(*, product_id: int, data: dict, user) -> Product:
     product = _locked(product_id)
+    before = {name: getattr(product, name) for name in data}
     for name, value in data.items():
         setattr(product, name, value)
     _save(product)
+    after = {name: getattr(product, name) for name in data}
     activity_log(
-        action="product.updated", description=f"Product {product.name} updated ({', '.join(sorted(data))})", user=user
+        action="product.updated",
+        description=product_change_description(name=product.name, before=before, after=after),
+        user=user,
+        target=product,
     )
     return product
 

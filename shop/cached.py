@@ -1,5 +1,7 @@
 """The core's cached reads."""
 
+from django.utils import timezone
+
 from shop import selectors
 from shop.cache import cached
 from shop.cache_families import BUSINESS_INFO, USER_AUTH
@@ -15,7 +17,10 @@ def business_info() -> dict:
     business = selectors.business_get()
     if business is None:
         raise NotFound("Business not configured")
-    return {"business": BusinessOutputSerializer(business).data}
+    # On the API's clock (settings.TIME_ZONE) whichever request builds it: staff pages run on the store's
+    # timezone (dashboard.middleware), and the shared entry must not depend on who asks.
+    with timezone.override(timezone.get_default_timezone()):
+        return {"business": BusinessOutputSerializer(business).data}
 
 
 # The fields a request's user needs; never the password hash itself, only the digest tokens carry.

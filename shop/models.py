@@ -190,6 +190,12 @@ class Activity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # What the entry is about (a product, a coupon...), when the writer names it, as in admin's LogEntry:
+    # the back office links the entry to that row.
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -27,6 +27,7 @@ class StoreSettings:
     min_order_amount: Decimal
     tax_rate: Decimal
     configured: bool
+    name: str = ""  # the store's name (the back office's top bar)
 
 
 def _zone(name: str | None) -> ZoneInfo:
@@ -53,6 +54,7 @@ def store_settings() -> StoreSettings:
         min_order_amount=Decimal(business["min_order_amount"]),
         tax_rate=Decimal(business["tax_rate"]),
         configured=True,
+        name=business["name"],
     )
 
 

@@ -102,3 +102,14 @@ def cache_clear(*, selector: str, user: User | None, source: str) -> list[str]:
         raise NotFound(f"Unknown cache family: {selector}")
     activity_log(action="cache.cleared", description=f"Cache cleared ({source}): {', '.join(names)}", user=user)
     return names
+
+
+@transaction.atomic
+def notification_bulk_mark_read(*, notification_ids: list[int], user: User) -> int:
+    """Staff marking any users' notifications read (the admin's bulk action). Returns how many changed."""
+    changed = Notification.objects.filter(pk__in=notification_ids, is_read=False).update(is_read=True)
+    if changed:
+        activity_log(
+            action="notification.bulk_read", description=f"{changed} notification(s) marked as read", user=user
+        )
+    return changed

@@ -1,6 +1,8 @@
 from datetime import datetime
 
 from django import template
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -24,3 +26,13 @@ def age(seconds) -> str:
 def parse_iso(value: str):
     """An ISO 8601 string from a cached payload → an aware datetime for the |date filter."""
     return datetime.fromisoformat(value) if value else None
+
+
+@register.simple_tag
+def link(url: str, text, **attrs) -> str:
+    """`text` as a link to `url`, or as plain text (in a span with the same attributes) when there is
+    no url (the user may not open that page). `data_figure="x"` becomes `data-figure="x"`."""
+    rendered = flatatt({name.replace("_", "-"): value for name, value in attrs.items()})
+    if url:
+        return format_html('<a href="{}"{}>{}</a>', url, rendered, text)
+    return format_html("<span{}>{}</span>", rendered, text)

@@ -49,3 +49,52 @@ def sample_store(db):
     o8 = make_order(bob, ny(2026, 2, 27, 0, 0), DELIVERED, [(e, 1, "1.00")])
     make_payment(o8, "1.00", COMPLETED, ny(2026, 2, 27, 0, 0))
     return {"products": {"A": a, "B": b, "C": c, "D": d, "E": e}, "users": {"alice": alice, "bob": bob}}
+
+
+@pytest.fixture
+def recent_store(db):
+    """Six weeks of orders up to now in New York, with orders and payments at 00:05 and 23:50 local
+    (where UTC and New York days differ), every status, refunds and failed payments; a staff user."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .builders import NEW_YORK
+
+    make_business("America/New_York")
+    staff = make_user("staff@example.test", staff=True)
+    staff.is_superuser = True
+    staff.save(update_fields=["is_superuser"])
+    shoppers = [make_user(f"shopper{i}@example.test") for i in range(3)]
+    make_user("left@example.test", active=False)
+    products = [
+        make_product(f"Item {c}", "misc", price) for c, price in zip("ABCDE", ("2.50", "4.00", "7.25", "1.10", "12.00"))
+    ]
+    statuses = [DELIVERED, DELIVERED, CANCELLED, PREPARING, PENDING, OUT, DELIVERED]
+    today = timezone.now().astimezone(NEW_YORK).date()
+    now = timezone.now()
+    n = 0
+    for back in range(0, 42):
+        day = today - timedelta(days=back)
+        for hour, minute in ((0, 5), (12, 30), (23, 50)):
+            when = ny(day.year, day.month, day.day, hour, minute)
+            if when > now:
+                continue
+            n += 1
+            status = statuses[n % len(statuses)]
+            lines = [
+                (products[n % 5], 1 + n % 3, str(products[n % 5].price)),
+                (products[(n + 2) % 5], 1, str(products[(n + 2) % 5].price)),
+            ]
+            order = make_order(shoppers[n % 3], when, status, lines)
+            if status == CANCELLED:
+                if n % 2:
+                    make_payment(order, str(order.total), REFUNDED, when + timedelta(minutes=1))
+            elif n % 5 == 0:
+                make_payment(order, str(order.total), Payment.Status.FAILED)
+            elif status != PENDING:
+                make_payment(order, str(order.total), COMPLETED, min(when + timedelta(minutes=20), now))
+    for product, stock in zip(products, (0, 3, 5, 6, 50)):
+        product.stock = stock
+        product.save(update_fields=["stock"])
+    return {"staff": staff, "products": products, "today": today}

@@ -1,20 +1,25 @@
 """The staff pages with Django's test client: access, panels, cache badges, the monitor's clear buttons."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
 from dashboard import cached
-from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_STATS
+from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_PERIOD_SALES, DASHBOARD_STATS
+from dashboard.periods import Period
 from shop import cache
-from testing.cache import family_keys, make_older
+from shop.activity import activity_log
+from testing.cache import RoundTrips, family_keys, make_older
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def staff_client(client, admin_user):
+    admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_superuser"])
     client.force_login(admin_user)
     return client
 
@@ -35,35 +40,114 @@ def test_a_customer_is_sent_to_the_login_page_with_an_explanation(client, custom
     assert b"stat-card" not in response.content
 
 
-def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(staff_client, sample_store):
+PANELS = ("now-panel", "sales-panel", "top-products-panel", "low-stock-panel", "activities-panel")
+
+
+def panel_html(html: str, panel_id: str) -> str:
+    start = html.index(f'id="{panel_id}"')
+    following = [html.index(f'id="{p}"') for p in PANELS if html.find(f'id="{p}"') > start]
+    return html[start : min(following, default=len(html))]
+
+
+def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(staff_client, recent_store):
     first = staff_client.get("/dashboard/")
     assert first.status_code == 200
     html = first.content.decode()
-    for panel in ("stats-panel", "chart-panel", "top-products-panel", "activities-panel"):
+    for panel in PANELS:
         assert f'id="{panel}"' in html
-    assert html.count('data-cache="miss"') == 4 and "fresh from database" in html
-    assert html.count('class="stat-card') == 6
-    assert len(re.findall(r'<rect class="bar"', html)) == 7
-    assert "Apple" in html and "Cheese" in html
+    # Right now, sales, products (top products and low stock share it), activity: four reads.
+    assert html.count('data-cache="miss"') == 5 and "fresh from database" in html
+    assert len(re.findall(r'<rect class="bar', html)) == 2 * 7  # the wide chart and the phone's
+    assert "Item A" in html
 
     second = staff_client.get("/dashboard/").content.decode()
-    assert second.count('data-cache="hit"') == 4
+    assert second.count('data-cache="hit"') == 5
     assert re.search(r"cached · \d+ s old", second)
 
 
-def test_a_cached_panel_says_how_old_it_is(staff_client, admin_user):
-    cached.dashboard_revenue_chart(days=7)
-    make_older(DASHBOARD_REVENUE_CHART, {"days": 7}, 125)
+def test_a_cached_panel_says_how_old_it_is(staff_client, recent_store):
+    staff_client.get("/dashboard/")
+    today = recent_store["today"]
+    make_older(DASHBOARD_PERIOD_SALES, Period.ending(days=7, today=today).key(), 125)
     html = staff_client.get("/dashboard/").content.decode()
-    chart_panel = html[html.index('id="chart-panel"') : html.index('id="top-products-panel"')]
-    assert "cached · 2 min 5 s old" in chart_panel
+    assert "cached · 2 min 5 s old" in panel_html(html, "sales-panel")
 
 
-@pytest.mark.parametrize("days, bars", [("30", 30), ("90", 90), ("1", 1), ("abc", 7), ("500", 7)])
-def test_the_period_switch_changes_the_number_of_bars(staff_client, days, bars):
-    html = staff_client.get(f"/dashboard/?days={days}").content.decode()
-    assert len(re.findall(r'<rect class="bar"', html)) == bars
+@pytest.mark.parametrize(
+    "query, label, bars",
+    [
+        ("", "last 7 days", 7),
+        ("?days=1", "today", 1),
+        ("?days=30", "last 30 days", 30),
+        ("?days=90", "last 90 days", 90),
+        ("?days=abc", "last 7 days", 7),
+        ("?days=500", "last 7 days", 7),
+    ],
+)
+def test_the_period_switch_changes_and_names_every_panel(staff_client, recent_store, query, label, bars):
+    html = staff_client.get(f"/dashboard/{query}").content.decode()
+    assert len(re.findall(r'<rect class="bar', panel_html(html, "sales-panel"))) == 2 * bars
     assert f'data-days="{bars}"' in html
+    assert f"Sales, {label}</h2>" in html
+    assert f"Top products, {label}</h2>" in html
+    assert f"Activity, {label}</h2>" in html
+    assert f"sold {label}." in panel_html(html, "low-stock-panel")
+    assert f"· {label}</span>" in html  # the page's title
+    assert ("Showing the last 7 days." in html) == (query in ("?days=abc", "?days=500"))
+
+
+def test_a_custom_range_is_named_by_its_dates(staff_client, recent_store):
+    today = recent_store["today"]
+    first, last = today - timedelta(days=13), today - timedelta(days=7)
+    html = staff_client.get(f"/dashboard/?start={first}&end={last}").content.decode()
+    label = f"{first.day} {first:%b} – {last.day} {last:%b %Y}" if first.year == last.year else None
+    assert label and f"Sales, {label}</h2>" in html and f"Activity, {label}</h2>" in html
+    assert len(re.findall(r'<rect class="bar', panel_html(html, "sales-panel"))) == 2 * 7
+    assert 'data-partial="true"' not in html  # a period in the past has no day under way
+    assert f'value="{first}"' in html and f'value="{last}"' in html  # the form keeps the range
+
+
+@pytest.mark.parametrize(
+    "query", ["?start=2020-01-01&end=2020-01-31", "?start=2099-01-01&end=2099-01-02", "?start=x&end=y"]
+)
+def test_a_range_outside_the_bounds_is_refused_with_a_message(staff_client, recent_store, query):
+    response = staff_client.get(f"/dashboard/{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "period-problem" in html and "Sales, last 7 days</h2>" in html
+
+
+def test_todays_bar_is_marked_as_under_way(staff_client, recent_store):
+    html = staff_client.get("/dashboard/?days=7").content.decode()
+    today = recent_store["today"].isoformat()
+    partial = re.findall(r'<rect class="bar bar-partial"[^>]*data-date="([\d-]+)"[^>]*data-partial="true"', html)
+    assert partial == [today, today]  # the wide chart and the phone's
+    assert "Today so far: the day isn" in html and "(so far)" in html
+
+
+def test_the_comparison_names_the_previous_period(staff_client, recent_store):
+    html = staff_client.get("/dashboard/?days=7").content.decode()
+    previous = recent_store["today"] - timedelta(days=13), recent_store["today"] - timedelta(days=7)
+    assert f"Compared with {previous[0].day} {previous[0]:%b}" in html
+    assert len(re.findall(r'class="stat-compare tone-(?:good|bad|flat)"', html)) == 5
+
+
+def test_recent_activity_is_in_words_links_its_rows_and_leaves_housekeeping_out(staff_client, recent_store):
+    product = recent_store["products"][0]
+    activity_log(action="cache.cleared", description="Cache cleared: all", user=recent_store["staff"])
+    activity_log(
+        action="product.updated",
+        description=f"Product {product.name}: price 2.50 → 2.75",
+        user=recent_store["staff"],
+        target=product,
+    )
+    html = panel_html(staff_client.get("/dashboard/").content.decode(), "activities-panel")
+    assert "Cache cleared" not in html and 'data-action="cache.cleared"' not in html
+    assert (
+        f'<a href="/admin/products/product/{product.pk}/change/">Product {product.name}: price 2.50 → 2.75</a>' in html
+    )
+    assert "Product changed" in html and "by staff@example.test (staff)" in html
+    assert "product.updated</span>" not in html  # no raw codes
 
 
 def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_user):
@@ -139,3 +223,16 @@ def test_logout_is_a_post_form_in_the_nav(staff_client):
     )
     staff_client.post("/accounts/logout/")
     assert staff_client.get("/dashboard/").status_code == 302
+
+
+def test_a_warm_dashboard_costs_five_redis_round_trips_and_only_the_sessions_sql(
+    staff_client, recent_store, django_assert_num_queries, monkeypatch
+):
+    """Warm: the business row (the store's clock) and the four panels, one round trip each; the SQL
+    is the session and its user, whatever the period."""
+    staff_client.get("/dashboard/?days=30")
+    trips = RoundTrips(monkeypatch)
+    with django_assert_num_queries(2), trips:
+        html = staff_client.get("/dashboard/?days=30").content.decode()
+    assert html.count('data-cache="hit"') == 5
+    assert trips.count == 5

@@ -5,8 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.periods import Period
 from dashboard.selectors import (
     dashboard_activities_load,
+    dashboard_period_activity_load,
+    dashboard_period_products_load,
+    dashboard_period_sales_load,
     dashboard_revenue_chart_load,
     dashboard_stats_load,
     dashboard_top_products_load,
@@ -69,11 +73,19 @@ def bulk_store(size: int) -> None:
     )
 
 
+NINETY_DAYS = Period.ending(days=90, today=SAMPLE_NOW.date())
+
 LOADERS = {
     "stats": (lambda: dashboard_stats_load(now=SAMPLE_NOW), 5),  # timezone, revenue, today's orders, active, users
     "top-products": (lambda: dashboard_top_products_load(limit=50), 1),
     "revenue-chart": (lambda: dashboard_revenue_chart_load(days=90, now=SAMPLE_NOW), 2),  # timezone, grouped sums
     "activities": (lambda: dashboard_activities_load(limit=50), 1),  # users joined, not fetched one by one
+    # The page's period panels over 90 days: timezone, revenue per day, orders counted for both periods.
+    "period-sales": (lambda: dashboard_period_sales_load(period=NINETY_DAYS, now=SAMPLE_NOW), 3),
+    # timezone, top by sales, top by units, products to restock: how many and the first ten.
+    "period-products": (lambda: dashboard_period_products_load(period=NINETY_DAYS, now=SAMPLE_NOW), 5),
+    # timezone, the entries with their users, the orders their descriptions name (one query for all).
+    "period-activity": (lambda: dashboard_period_activity_load(period=NINETY_DAYS, now=SAMPLE_NOW), 3),
 }
 
 
@@ -87,3 +99,5 @@ def test_query_count_does_not_grow_with_the_store(name, size, django_assert_num_
     assert payload  # the loaders did read the data they were given
     if name == "activities":
         assert len(payload["activities"]) == min(size, 50)
+    if name == "period-activity":
+        assert len(payload["activities"]) == min(size, 10)

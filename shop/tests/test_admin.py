@@ -348,3 +348,28 @@ def test_status_actions_need_the_change_permission(client, store):
     run_action(client, "orders.order", "set_status_preparing", store["orders.order"])
     store["orders.order"].refresh_from_db()
     assert store["orders.order"].status == Order.Status.PENDING
+
+
+def test_marking_notifications_read_in_bulk_goes_through_the_service(staff_client, store):
+    notification = store["shop.notification"]
+    other = Notification.objects.create(user=store["shop.user"], title="Already read", is_read=True)
+
+    run_action(staff_client, "shop.notification", "mark_read", notification, other)
+
+    notification.refresh_from_db()
+    assert notification.is_read is True
+    entry = Activity.objects.get(action="notification.bulk_read")
+    assert entry.description == "1 notification(s) marked as read" and entry.user.email == "root@example.test"
+
+
+def test_no_admin_action_writes_with_queryset_update():
+    """Admin writes go through the services (issue 10): no admin module calls QuerySet.update()."""
+    import inspect
+
+    import orders.admin
+    import products.admin
+    import shop.admin
+    import shop.admin_actions
+
+    for module in (orders.admin, products.admin, shop.admin, shop.admin_actions):
+        assert ".update(" not in inspect.getsource(module), module.__name__

@@ -42,7 +42,18 @@ def test_cache_stats_counts_hits_and_misses_per_family(anon_api, admin_api):
     [
         ("products:all", ["products:all"]),
         ("products", ["products:all", "products:detail", "products:filter"]),
-        ("dashboard", ["dashboard:activities", "dashboard:revenue-chart", "dashboard:stats", "dashboard:top-products"]),
+        (
+            "dashboard",
+            [
+                "dashboard:activities",
+                "dashboard:period-activity",
+                "dashboard:period-products",
+                "dashboard:period-sales",
+                "dashboard:revenue-chart",
+                "dashboard:stats",
+                "dashboard:top-products",
+            ],
+        ),
     ],
 )
 def test_cache_clear_names_what_it_cleared(admin_api, selector, expected):

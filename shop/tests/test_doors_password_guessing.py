@@ -53,7 +53,7 @@ def test_forty_wrong_admin_passwords_then_the_right_one_does_not_log_in_at_the_a
     assert set(statuses[LIMIT - 1 :]) == {429}
     assert_locked_page(response)
     assert not logged_in(client)
-    assert client.get("/admin/").status_code == 302  # still sent to the login page
+    assert client.get("/admin/records/").status_code == 302  # still sent to the login page
 
 
 def test_guessing_at_the_staff_login_form_is_locked_out_with_a_429_page(admin_user):

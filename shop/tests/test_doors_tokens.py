@@ -238,7 +238,7 @@ def test_deactivation_ends_every_token_and_session_even_after_reactivation(
 def test_deactivation_in_the_admin_ends_the_staff_session(admin_user):
     other_admin = User.objects.create_superuser(email="boss@example.test", password="boss-pass-123", name="B")
     session = browser_session(admin_user)
-    assert session.get("/admin/").status_code == 200
+    assert session.get("/admin/records/").status_code == 200
     tokens = login(admin_user.email, "admin-pass-123")
 
     boss = Client()
@@ -251,7 +251,7 @@ def test_deactivation_in_the_admin_ends_the_staff_session(admin_user):
 
     admin_user.refresh_from_db()
     assert admin_user.is_active is False and admin_user.auth_revoked_at is not None
-    assert session.get("/admin/").status_code == 302
+    assert session.get("/admin/records/").status_code == 302
     assert me(tokens["access"]).status_code == 401
 
 

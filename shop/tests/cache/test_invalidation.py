@@ -36,8 +36,18 @@ def planned(*changes: Change) -> tuple[set[str], set[str], set[str]]:
 def test_a_stock_change_makes_its_product_stale_and_looks_into_the_lists_it_may_be_in():
     whole, keys, tagged = planned(product_change(old=PRODUCT, new=PRODUCT | {"stock": 3}))
     assert keys == {"products:1"}  # its entry, which every list showing it is assembled from
-    assert whole == set()  # the full list still shows the same products in the same order
+    # The full list still shows the same products in the same order; with 4 or 3 left the product is on
+    # the dashboard's low-stock list.
+    assert whole == {"dashboard:period-products"}
     assert tagged == {"products:filter"}  # the lists ordered by stock: decided by their params
+
+
+def test_a_stock_change_of_a_well_stocked_product_leaves_the_low_stock_panel_alone():
+    stocked = PRODUCT | {"stock": 50}
+    whole, _, _ = planned(product_change(old=stocked, new=stocked | {"stock": 40}))
+    assert whole == set()
+    whole, _, _ = planned(product_change(old=stocked, new=stocked | {"stock": 5}))  # now to be restocked
+    assert whole == {"dashboard:period-products"}
 
 
 def test_an_inactive_product_that_stays_inactive_leaves_the_full_list_alone():
