@@ -15,8 +15,9 @@ from dashboard.cache_families import (
     DASHBOARD_STATS,
     DASHBOARD_TOP_PRODUCTS,
 )
-from dashboard.periods import Period
+from dashboard.periods import PRESET_DAYS, Period
 from shop.cache import cached
+from shop.selectors import store_settings
 
 
 def _bounded(name: str, bounds: tuple[int, int]):
@@ -77,16 +78,22 @@ def _period_key(*, period: Period, today: date) -> dict:
     return period.key()
 
 
-@cached(DASHBOARD_PERIOD_SALES, key=_period_key, staff=True)
+def _preset_periods() -> list[dict]:
+    """The page's buttons (today, 7, 30, 90 days): what a warm-up rebuilds after a clear."""
+    today = selectors.store_today(store_settings().timezone)
+    return [{"period": Period.ending(days=days, today=today), "today": today} for days in PRESET_DAYS]
+
+
+@cached(DASHBOARD_PERIOD_SALES, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_sales(*, period: Period, today: date) -> dict:
     return selectors.dashboard_period_sales_load(period=period, now=timezone.now())
 
 
-@cached(DASHBOARD_PERIOD_PRODUCTS, key=_period_key, staff=True)
+@cached(DASHBOARD_PERIOD_PRODUCTS, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_products(*, period: Period, today: date) -> dict:
     return selectors.dashboard_period_products_load(period=period, now=timezone.now())
 
 
-@cached(DASHBOARD_PERIOD_ACTIVITY, key=_period_key, staff=True)
+@cached(DASHBOARD_PERIOD_ACTIVITY, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_activity(*, period: Period, today: date) -> dict:
     return selectors.dashboard_period_activity_load(period=period, now=timezone.now())

@@ -23,7 +23,7 @@ from shop.queueing import eager, enqueue
 
 
 def warm_reads(family: str) -> list:
-    return [(read, args) for read in cached_reads() if read.family.name == family for args in read.warm]
+    return [(read, args) for read in cached_reads() if read.family.name == family for args in read.warm_args()]
 
 
 def dashboard_family_warm(*, family: str) -> int:
@@ -56,7 +56,7 @@ def dashboard_stats_rollover(*, now: datetime | None = None) -> bool:
 
 def warmup_schedule(sender, *, family: str, cause: str = "", **kwargs) -> None:
     """`family_invalidated` receiver (runs after commit): queue a debounced warm-up of the family."""
-    if eager() or not warm_reads(family):
+    if eager() or not any(read.family.name == family and read.warm for read in cached_reads()):
         return
     from dashboard.tasks import dashboard_family_warm as dashboard_family_warm_task
 

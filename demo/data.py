@@ -10,9 +10,7 @@ BUSINESS = {
     "address": "214 Mercer Street, New York, NY 10012",
     "currency": "USD",
     "timezone": "America/New_York",
-    "opening_hours": {
-        day: {"open": "08:00", "close": "22:00"} for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    },
+    "opening_hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "08:00-22:00"),
     "is_open": True,
     "delivery_fee": Decimal("3.99"),
     "min_order_amount": Decimal("10.00"),

@@ -66,13 +66,13 @@ def _coupon_save(coupon: Coupon, fields: dict) -> Coupon:
 
 def coupon_create(*, user, **fields) -> Coupon:
     coupon = _coupon_save(Coupon(used_count=0), fields)
-    activity_log(action="coupon.created", description=f"Coupon {coupon.code} created", user=user)
+    activity_log(action="coupon.created", description=f"Coupon {coupon.code} created", user=user, target=coupon)
     return coupon
 
 
 def coupon_update(*, coupon: Coupon, user, **fields) -> Coupon:
     coupon = _coupon_save(coupon, fields)
-    activity_log(action="coupon.updated", description=f"Coupon {coupon.code} updated", user=user)
+    activity_log(action="coupon.updated", description=f"Coupon {coupon.code} updated", user=user, target=coupon)
     return coupon
 
 

@@ -168,7 +168,10 @@ def order_place(
         )
         _prefetched_items(order, written)
         activity_log(
-            action="order.placed", description=f"{user.email} placed order {order.number} ({order.total})", user=user
+            action="order.placed",
+            description=f"{user.email} placed order {order.number} ({order.total})",
+            user=user,
+            target=order,
         )
     return order
 
@@ -208,6 +211,7 @@ def _order_transition(*, order: Order, status: str, user, why: str = "", action:
         action=action or ("order.cancelled" if status == Status.CANCELLED else "order.status_changed"),
         description=f"Order {order.number}: {previous} → {status}" + (f" ({why})" if why else ""),
         user=user,
+        target=order,
     )
     return order
 

@@ -30,6 +30,7 @@ def _payment_logged(payment: Payment, order: Order, user, note: str = "") -> Non
             f"Payment {payment.transaction_ref} ({payment.amount}) for order {order.number}: {payment.status}{note}"
         ),
         user=user,
+        target=payment,
     )
 
 
@@ -52,6 +53,7 @@ def payment_create(*, user, order_id: int, method: str) -> Payment:
             action="payment.created",
             description=f"Payment {payment.transaction_ref} of {payment.amount} for order {order.number}",
             user=user,
+            target=payment,
         )
     return payment
 

@@ -27,7 +27,7 @@ class CachedRead:
     key: Callable[..., dict] | None = None
     http: tuple[str, ...] = ()
     staff: bool = False
-    warm: tuple[dict, ...] = field(default_factory=tuple)
+    warm: "tuple[dict, ...] | Callable[[], Iterable[dict]]" = field(default_factory=tuple)
     fragments: Callable[[list[int]], dict[int, dict]] | None = None
 
     @property
@@ -42,6 +42,10 @@ class CachedRead:
                 if_none_match=if_none_match, tag_params=args,
             )  # fmt: skip
         return read(self.family, params, lambda: self.build(**args), if_none_match=if_none_match, tag_params=args)
+
+    def warm_args(self) -> list[dict]:
+        """The arguments worth rebuilding after the family is cleared (asked now: they may move with the date)."""
+        return list(self.warm() if callable(self.warm) else self.warm)
 
     def urls(self, **sample) -> list[str]:
         """The endpoint's URLs with `sample`'s values filled in; those it can't fill are left out."""
@@ -63,20 +67,27 @@ def cached(
     key: Callable[..., dict] | None = None,
     http: Iterable[str] = (),
     staff: bool = False,
-    warm: Iterable[dict] = (),
+    warm: "Iterable[dict] | Callable[[], Iterable[dict]]" = (),
     fragments: Callable[[list[int]], dict[int, dict]] | None = None,
 ) -> Callable[[Callable[..., object]], CachedRead]:
     """Declare a cached read of `family`. The decorated function builds the payload from the database
     (keyword arguments only). `key(**args)` maps them to the family's key params when they differ;
     `http` gives its endpoint's URLs, `staff` whether they need an admin; `warm` lists the
-    arguments worth rebuilding in the background after the family is cleared. A family assembled from
+    arguments worth rebuilding in the background after the family is cleared (or a function
+    giving them, when they move with the date). A family assembled from
     fragments builds an `Assembly` and gives `fragments(ids)`: the rows' fragment payloads by id."""
     if (family.fragments is None) != (fragments is None):
         raise ValueError(f"{family.name}: an assembled family's read gives `fragments`, and only it")
 
     def register(build: Callable[..., object]) -> CachedRead:
         declared = CachedRead(
-            family=family, build=build, key=key, http=tuple(http), staff=staff, warm=tuple(warm), fragments=fragments
+            family=family,
+            build=build,
+            key=key,
+            http=tuple(http),
+            staff=staff,
+            warm=warm if callable(warm) else tuple(warm),
+            fragments=fragments,
         )
         _READS.append(declared)
         return declared
