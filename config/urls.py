@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from shop.views import not_found, server_error
+from shop.api import docs
+from shop.views import bad_request, not_found, permission_denied, server_error
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/dashboard/", permanent=False)),
@@ -15,7 +16,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", docs.swagger_ui, name="swagger-ui"),
+    path("api/redoc/", docs.redoc, name="redoc"),
     path("api/v1/", include("shop.api_urls")),
     path("api/v1/", include("products.urls")),
     path("api/v1/", include("orders.urls")),
@@ -26,5 +28,7 @@ urlpatterns = [
 if settings.BENCH_FLOOR_ENDPOINT:  # `make bench` only: a constant through the same middleware and auth
     urlpatterns.append(path("api/v1/", include("benchmarks.floor")))
 
+handler400 = bad_request
+handler403 = permission_denied
 handler404 = not_found
 handler500 = server_error

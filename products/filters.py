@@ -1,36 +1,54 @@
-"""The product list's query string: validated by a FilterSet, normalized into a cache key digest.
+"""The product list's query string: one strict spec, normalized into a cache key digest.
 
-`?category=a&search=b` and `?search=b&category=a` normalize to the same dict, hence the same key;
-an unknown parameter or a malformed value is a 400 before any key is made.
+`PRODUCT_QUERY` (shop.api.query) is the one declaration of what the list accepts: it validates the
+query string (400 for an unknown, repeated or malformed parameter, before any key is made), gives
+the canonical dict that the digest is made of (`?category=a&search=b` and `?search=b&category=a`
+give the same dict, hence the same key), remembers recent answers per process (a cache hit costs no
+validation), and documents the parameters in the OpenAPI schema. The FilterSet below only applies
+the cleaned values to a queryset.
 """
 
 import hashlib
 import json
 from decimal import Decimal
-from functools import lru_cache
 
 import django_filters
 from django.db.models import Q, QuerySet
-from rest_framework.exceptions import ValidationError
 
 from products.models import Product
-from shop.api.pagination import page_params
+from shop.api.query import PAGE_QUERY, Choice, Money, QuerySpec, Text
 
 ORDERINGS = ["name", "-name", "price", "-price", "created_at", "-created_at", "stock", "-stock"]
 DEFAULT_ORDERING = "name"
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
-PAGE_PARAMS = ("page", "page_size")
+PAGE_PARAMS = tuple(PAGE_QUERY.params)
+
+
+def _prices_in_order(params: dict) -> dict | None:
+    low, high = params.get("min_price"), params.get("max_price")
+    if low is not None and high is not None and Decimal(low) > Decimal(high):
+        return {"min_price": ["Must not be greater than max_price."]}
+    return None
+
+
+PRODUCT_QUERY = QuerySpec(
+    checks=(_prices_in_order,),
+    category=Text(100, description="Exact category (empty: any)."),
+    search=Text(200, description="Case-insensitive match in name or description (empty: any)."),
+    min_price=Money(description="Lowest price, e.g. 10.00."),
+    max_price=Money(description="Highest price, not below min_price."),
+    in_stock=Choice([c for c, _ in BOOLEAN_CHOICES], description="true: stock > 0; false: out of stock."),
+    ordering=Choice(ORDERINGS, default=DEFAULT_ORDERING, description="Sort order; ties by id."),
+    **PAGE_QUERY.params,
+)
+FILTER_PARAMS = tuple(name for name in PRODUCT_QUERY.params if name not in PAGE_PARAMS)
 
 
 class ProductFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter(field_name="category", max_length=100)
-    search = django_filters.CharFilter(method="filter_search", max_length=200)
-    min_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", min_value=0, max_digits=10, decimal_places=2
-    )
-    max_price = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", min_value=0, max_digits=10, decimal_places=2
-    )
+    category = django_filters.CharFilter(field_name="category")
+    search = django_filters.CharFilter(method="filter_search")
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte")
     in_stock = django_filters.ChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_in_stock")
     ordering = django_filters.ChoiceFilter(choices=[(o, o) for o in ORDERINGS], method="filter_ordering")
 
@@ -48,49 +66,11 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.order_by(value, "id")
 
 
-FILTER_PARAMS = tuple(ProductFilter.base_filters)
-
-
 def product_filter_params(query_params) -> dict:
     """The query string as a canonical dict: known keys only, canonical values, defaults filled in.
 
-    Raises ValidationError (400) for unknown or repeated parameters and malformed values.
-    """
-    raw = tuple(sorted((key, tuple(query_params.getlist(key))) for key in query_params))
-    return dict(_normalized(raw))
-
-
-@lru_cache(maxsize=2048)
-def _normalized(raw: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
-    """Validation depends on the query string alone, so each process remembers its recent answers
-    (a cache hit then costs no form validation). Errors raise and are not remembered."""
-    errors = {}
-    for key, values in raw:
-        if key not in FILTER_PARAMS and key not in PAGE_PARAMS:
-            errors[key] = ["Unknown query parameter."]
-        elif len(values) > 1:
-            errors[key] = ["Give this parameter once."]
-    if errors:
-        raise ValidationError(errors)
-    given = {key: values[0] for key, values in raw}
-
-    form = ProductFilter(data={k: v for k, v in given.items() if k in FILTER_PARAMS}).form
-    if not form.is_valid():
-        raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
-    cleaned = form.cleaned_data
-    low, high = cleaned.get("min_price"), cleaned.get("max_price")
-    if low is not None and high is not None and low > high:
-        raise ValidationError({"min_price": ["Must not be greater than max_price."]})
-
-    params = {}
-    for key in FILTER_PARAMS:
-        value = cleaned.get(key)
-        if value in (None, ""):
-            continue
-        params[key] = _canonical_decimal(value) if isinstance(value, Decimal) else value
-    params.setdefault("ordering", DEFAULT_ORDERING)
-    params["page"], params["page_size"] = page_params(given)
-    return tuple(params.items())
+    Raises ValidationError (400) for unknown or repeated parameters and malformed values."""
+    return PRODUCT_QUERY.clean(query_params)
 
 
 def product_filter_digest(params: dict) -> str:
@@ -101,10 +81,6 @@ def product_filter_digest(params: dict) -> str:
 def product_filter_queryset(queryset: QuerySet, params: dict) -> QuerySet:
     filters = {k: v for k, v in params.items() if k not in PAGE_PARAMS}
     return ProductFilter(data=filters, queryset=queryset).qs
-
-
-def _canonical_decimal(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
 
 
 # --- which cached lists a product change can alter (the cache layer's row-level invalidation) -------

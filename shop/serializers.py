@@ -1,45 +1,19 @@
 """Serializers of the store's core: users, the business row, notifications.
 
-Input serializers reject keys they do not know (`StrictInputSerializer`): a typo in a field name
-is a 400, never silently ignored.
+Input serializers accept exactly what the schema declares (`shop.api.inputs.StrictInputSerializer`):
+a typo in a field name, or a value of the wrong JSON type, is a 400, never silently ignored or coerced.
 """
 
-from collections.abc import Mapping
+import re
+import zoneinfo
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from shop.api.inputs import StrictInputModelSerializer, StrictInputSerializer
 from shop.models import Business, Notification, User
-
-
-# Keys that are not writable fields fail validation, reported together with the other fields' errors
-# (nested serializers included). A comment, not a docstring: drf-spectacular would copy a docstring
-# into the schema of every input serializer.
-class RejectUnknownFieldsMixin:
-    def to_internal_value(self, data):
-        unknown = {}
-        if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = {key: ["Unknown field."] for key in sorted(str(key) for key in data if key not in writable)}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if unknown and isinstance(error.detail, dict):
-                raise serializers.ValidationError({**error.detail, **unknown}) from None
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
-
-
-class StrictInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    pass
-
-
-class StrictInputModelSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
-    pass
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -55,7 +29,8 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
 class RegisterInputSerializer(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+    # min_length as the password rules' minimum, so the schema states it too.
+    password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False, write_only=True)
     name = serializers.CharField(max_length=150)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
@@ -118,12 +93,76 @@ class BusinessOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+TIMEZONES = sorted(zoneinfo.available_timezones())
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK_TIME = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+DAY_TEXT_MAX = 50
+OPENING_HOURS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Per weekday (mon … sun, each optional): opening and closing time, free text such as "
+        '"9-17", or null for closed.'
+    ),
+    "properties": {
+        day: {
+            "nullable": True,
+            "anyOf": [
+                {"type": "string", "maxLength": DAY_TEXT_MAX},
+                {
+                    "type": "object",
+                    "properties": {
+                        "open": {"type": "string", "pattern": CLOCK_TIME, "example": "08:00"},
+                        "close": {"type": "string", "pattern": CLOCK_TIME, "example": "22:00"},
+                    },
+                    "required": ["open", "close"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+        for day in WEEKDAYS
+    },
+    "additionalProperties": False,
+    "example": {day: {"open": "08:00", "close": "22:00"} for day in WEEKDAYS},
+}
+
+
+@extend_schema_field(OPENING_HOURS_SCHEMA)
+class OpeningHoursField(serializers.JSONField):
+    """`{"mon": {"open": "08:00", "close": "22:00"}, "tue": "9-17", "sun": null, ...}`: a bounded shape,
+    so that no nesting, size or character can reach the database that the schema does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                'Must be an object of weekdays, e.g. {"mon": {"open": "09:00", "close": "17:00"}}.'
+            )
+        errors = []
+        for day, hours in data.items():
+            if day not in WEEKDAYS:
+                errors.append(f"Unknown day {str(day)[:20]!r}; use {', '.join(WEEKDAYS)}.")
+            elif isinstance(hours, str):
+                if len(hours) > DAY_TEXT_MAX or "\x00" in hours:
+                    errors.append(f"{day}: at most {DAY_TEXT_MAX} characters of text.")
+            elif isinstance(hours, dict):
+                times = [hours.get("open"), hours.get("close")]
+                if set(hours) != {"open", "close"} or not all(
+                    isinstance(t, str) and re.fullmatch(CLOCK_TIME[1:-1], t) for t in times
+                ):
+                    errors.append(f'{day}: give "open" and "close" as HH:MM, and nothing else.')
+            elif hours is not None:
+                errors.append(f"{day}: give times, text, or null for closed.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return data
+
+
 class BusinessInputSerializer(StrictInputModelSerializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     currency = serializers.RegexField(
         r"^[A-Za-z]{3}$", required=False, error_messages={"invalid": "Use a 3-letter ISO 4217 code."}
     )
-    opening_hours = serializers.JSONField(required=False)
+    timezone = serializers.ChoiceField(choices=TIMEZONES, required=False, help_text="An IANA time zone name.")
+    opening_hours = OpeningHoursField(required=False)
     delivery_fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     min_order_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
@@ -134,13 +173,6 @@ class BusinessInputSerializer(StrictInputModelSerializer):
 
     def validate_currency(self, value: str) -> str:
         return value.upper()
-
-    def validate_opening_hours(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError('Must be a JSON object, e.g. {"mon": "09:00-17:00"}.')
-        if len(str(value)) > 5000:
-            raise serializers.ValidationError("Too long.")
-        return value
 
 
 # --- notifications -------------------------------------------------------------------------------

@@ -1,10 +1,16 @@
-"""API test clients: Bearer-token clients per user, and no throttle history carried between tests.
+"""API test clients: Bearer-token clients per user, no throttle history carried between tests, and a
+live server for HTTP clients.
 
 Registered for the whole suite by the root conftest (pytest_plugins).
 """
 
+import socket
+
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.cache import caches
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -47,3 +53,32 @@ def admin_api(admin_user):
 @pytest.fixture
 def customer_api(customer):
     return bearer_client(customer)
+
+
+class _NoDelayWSGIServer(ThreadedWSGIServer):
+    """Django's threaded test server with Nagle off on each connection. An HTTP client that keeps its
+    connection alive (schemathesis, Playwright) otherwise waits ~40 ms per response for a delayed ACK."""
+
+    def get_request(self):
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+
+class _NoDelayLiveServerThread(LiveServerThread):
+    server_class = _NoDelayWSGIServer
+
+
+@pytest.fixture
+def api_live_server(transactional_db):
+    """A live server on the test database for HTTP clients that keep connections alive (about 10 ms a
+    request instead of 50 with pytest-django's `live_server`). Has `.url`."""
+    thread = _NoDelayLiveServerThread("localhost", StaticFilesHandler, connections_override={}, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    thread.url = f"http://localhost:{thread.port}"
+    yield thread
+    thread.terminate()

@@ -65,6 +65,9 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "rest_framework_simplejwt.token_blacklist",
     "axes",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "csp",
 ]
 LOCAL_APPS = [
     "shop.apps.ShopConfig",
@@ -75,8 +78,14 @@ LOCAL_APPS = [
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
+# CORS first (its headers go on every answer, early refusals included); the API edge next, before
+# anything reads a body (size, media type, JSON depth, the query string; the envelope for every error
+# under /api/); security headers and the CSP on whatever comes back.
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "shop.api.middleware.ApiEdgeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -313,8 +322,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["shop.api.body.EdgeJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shop.api.body.JSONOnlyNegotiation",
+    # No OPTIONS metadata: OPTIONS is 405 like any method a route does not have (CORS preflights are
+    # answered by django-cors-headers before any view).
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "shop.api.schema.ShopAutoSchema",
     "EXCEPTION_HANDLER": "shop.api.exceptions.envelope_exception_handler",
     # Per client address (per user once logged in). Redis holds the history; while it is unreachable
     # each process counts in its own memory (shop.api.throttling), so the limits still hold.
@@ -369,17 +382,91 @@ AXES_LOCKOUT_CALLABLE = "shop.doors.lockout_response"  # 429 page; the API answe
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not reset the counter of an address
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not logged forever; failures are, until they expire
+
+# Request limits at the edge (shop.api.middleware): a body over MAX_REQUEST_BODY_BYTES is 413 before
+# anything reads it; JSON nested deeper than MAX_JSON_DEPTH is 400. Django's own form-body cap follows.
+MAX_REQUEST_BODY_BYTES = int(env_float("MAX_REQUEST_BODY_BYTES", 1024 * 1024))
+MAX_JSON_DEPTH = int(env_float("MAX_JSON_DEPTH", 32))
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BODY_BYTES
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Store API",
-    "DESCRIPTION": "The store's HTTP contract, v1. Every response under /api/v1/ is an envelope.",
+    "DESCRIPTION": (BASE_DIR / "shop" / "api" / "description.md").read_text(),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "orders.models.Order.Status",
+        "OrderPaymentStatusEnum": "orders.models.Order.PaymentStatus",
         "PaymentStatusEnum": "orders.models.Payment.Status",
         "PaymentMethodEnum": "orders.models.Order.PaymentMethod",
+        "DiscountTypeEnum": "orders.models.Coupon.DiscountType",
+        "HealthStatusEnum": ["ok", "degraded", "down"],
+        "ComponentStatusEnum": ["ok", "down"],
+        # One `code` per error status (shop.api.responses.ERROR_OF_STATUS).
+        **{
+            f"{''.join(part.title() for part in code.split('_'))}CodeEnum": [code]
+            for code in (
+                "validation_error",
+                "not_authenticated",
+                "permission_denied",
+                "not_found",
+                "method_not_allowed",
+                "conflict",
+                "payload_too_large",
+                "unsupported_media_type",
+                "throttled",
+                "server_error",
+                "unavailable",
+            )
+        },
     },
+    "TAGS": [
+        {"name": "auth", "description": "Accounts and JWT tokens."},
+        {"name": "business", "description": "The store itself: name, hours, fees, tax."},
+        {"name": "products", "description": "The catalogue. Reads are public and cached."},
+        {"name": "coupons", "description": "Discount codes: the active list (public), checks, admin CRUD."},
+        {"name": "orders", "description": "Placing, reading, cancelling orders; the status flow (admin)."},
+        {"name": "payments", "description": "Payments of orders and the payment provider's webhook."},
+        {"name": "notifications", "description": "The logged-in user's notifications."},
+        {"name": "dashboard", "description": "Cached figures for staff (admin)."},
+        {"name": "operations", "description": "Health, cache statistics and clearing (admin)."},
+    ],
+    # Swagger UI and ReDoc from the project's own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "displayOperationId": True},
+    "REDOC_UI_SETTINGS": {"hideDownloadButton": False, "expandResponses": "200,201"},
+    # Ids in paths are positive integers of at most 18 digits (`<id:...>`, shop.api.converters).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 10**18 - 1}},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shop.api.schema.postprocess"],
+}
+
+# Browser apps on other origins (django-cors-headers): none unless listed. Only the API answers them.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "X-Cache", "Retry-After"]
+CORS_PREFLIGHT_MAX_AGE = 600
+
+# Content-Security-Policy on every page (django-csp): scripts, styles, fonts and connections from the
+# site itself only, never inline. Images may also be data: URIs (Swagger UI's icons); ReDoc runs its
+# search in a blob: worker. /api/redoc/ adds a nonce and a hash for the styles ReDoc's own bundle
+# creates (shop/api/docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
 }
 
 PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET") or ("dev-webhook-secret" if DEBUG else "")

@@ -130,7 +130,7 @@ def test_out_of_range_or_unknown_parameters_are_400_and_create_no_key(admin_clie
 def test_unknown_parameter_on_stats_is_400(admin_client):
     response = admin_client.get("/api/v1/dashboard/stats?day=tomorrow")
     assert response.status_code == 400
-    assert response.json()["errors"] == {"day": ["Unknown parameter."]}
+    assert response.json()["errors"] == {"day": ["Unknown query parameter."]}
 
 
 def test_the_boundaries_are_accepted(admin_client):

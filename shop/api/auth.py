@@ -7,6 +7,7 @@ from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
+from shop.api import examples as ex
 from shop.api.responses import ok
 from shop.api.schema import envelope, error_responses
 from shop.api.throttling import ScopedSettingsRateThrottle
@@ -48,8 +49,19 @@ class RegisterApi(CredentialsApi):
     @extend_schema(
         operation_id="auth_register",
         summary="Create a customer account and log it in",
+        description=(
+            "Creates a customer (never an admin) and answers with the user and a fresh token pair. The "
+            "password must pass the password rules (length, not common, not all digits, not like the email "
+            "or name). Throttled per client address."
+        ),
         request=RegisterInputSerializer,
         responses={201: TOKENS_ENVELOPE, **error_responses(400, 429)},
+        examples=[
+            ex.request({"email": "new.customer@example.com", "password": "plum-kettle-rain-42", "name": "Robin Rye"}),
+            ex.answer(
+                "Registered", {"user": {**ex.USER, "email": "new.customer@example.com"}, **ex.TOKENS}, status=201
+            ),
+        ],
         auth=[],
     )
     def post(self, request):
@@ -66,8 +78,16 @@ class LoginApi(CredentialsApi):
     @extend_schema(
         operation_id="auth_login",
         summary="Exchange email and password for an access and a refresh token",
+        description=(
+            "Wrong credentials are 401. Throttled per client address. Send the access token as "
+            "`Authorization: Bearer <access>`; renew it with /auth/refresh."
+        ),
         request=LoginInputSerializer,
         responses={200: TOKENS_ENVELOPE, **error_responses(400, 401, 429)},
+        examples=[
+            ex.request({"email": "customer@example.com", "password": "demo-customer-pass"}, "Demo customer"),
+            ex.answer("Logged in", {"user": ex.USER, **ex.TOKENS}),
+        ],
         auth=[],
     )
     def post(self, request):
@@ -88,11 +108,16 @@ class RefreshApi(CredentialsApi):
     @extend_schema(
         operation_id="auth_refresh",
         summary="A new access and refresh token for a refresh token, which stops working",
+        description=(
+            "The refresh token rotates: the one sent stops working and the answer carries its successor. An "
+            "invalid, expired, used or revoked refresh token is 401. Throttled per client address."
+        ),
         request=RefreshInputSerializer,
         responses={
             200: envelope("AuthRefresh", {"access": serializers.CharField(), "refresh": serializers.CharField()}),
             **error_responses(400, 401, 429),
         },
+        examples=[ex.request({"refresh": ex.TOKENS["refresh"]}), ex.answer("Token refreshed", ex.TOKENS)],
         auth=[],
     )
     def post(self, request):
@@ -121,7 +146,9 @@ class MeApi(APIView):
     @extend_schema(
         operation_id="auth_me",
         summary="The logged-in user",
+        description='The account behind the token or session; `role` is "admin" for staff, else "customer".',
         responses={200: envelope("Me", {"user": UserOutputSerializer()}), **error_responses(401)},
+        examples=[ex.answer("User retrieved", {"user": ex.USER})],
     )
     def get(self, request):
         return ok({"user": UserOutputSerializer(request.user).data}, "User retrieved")

@@ -1,31 +1,19 @@
-"""Page-number pagination in the contract's shape: the list beside `count`, `page`, `pages`."""
+"""Page-number pagination in the contract's shape: the list beside `count`, `page`, `pages`.
+
+The bounds are `shop.api.query.PAGE_QUERY`'s (page ≥ 1, page_size 1–100, default 20); requests are
+checked against it before a view runs, so `paginate` receives clean values.
+"""
 
 import math
 
-from rest_framework.exceptions import ValidationError
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
-
-
-def _positive_int(raw, name, default, maximum=None):
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise ValidationError({name: ["A whole number is required."]}) from None
-    if value < 1:
-        raise ValidationError({name: ["Must be at least 1."]})
-    if maximum is not None and value > maximum:
-        raise ValidationError({name: [f"Must be at most {maximum}."]})
-    return value
+from shop.api.query import PAGE_QUERY
 
 
 def page_params(query_params) -> tuple[int, int]:
-    page = _positive_int(query_params.get("page"), "page", 1, maximum=10**6)
-    size = _positive_int(query_params.get("page_size"), "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    return page, size
+    """`(page, page_size)` from a cleaned query dict, defaults filled in."""
+    page = query_params.get("page") or PAGE_QUERY.params["page"].default
+    size = query_params.get("page_size") or PAGE_QUERY.params["page_size"].default
+    return int(page), int(size)
 
 
 def page_of(queryset, query_params) -> tuple[list, int, int, int]:

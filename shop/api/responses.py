@@ -4,7 +4,7 @@ their stored bytes with `fromCache`, `X-Cache`, a strong ETag (304 on a match) a
 import gzip
 import json
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from rest_framework.response import Response
 
 from shop.cache import Cached, CachedRead
@@ -20,6 +20,31 @@ def ok(data: dict | None, message: str, status: int = 200) -> Response:
 def error_body(message: str, errors=None, *, code: str) -> dict:
     """API.md's error envelope; `code` is the stable machine-readable kind (validation_error, not_found, ...)."""
     return {"success": False, "code": code, "message": message, "errors": errors}
+
+
+# What an error status means when nothing more specific is known (an error raised before any view ran,
+# or a page Django rendered itself): its `code` and message.
+ERROR_OF_STATUS = {
+    400: ("validation_error", "Bad request"),
+    401: ("not_authenticated", "Authentication required"),
+    403: ("permission_denied", "You do not have permission to do this"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    409: ("conflict", "Conflict"),
+    413: ("payload_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    429: ("throttled", "Too many requests"),
+    500: ("server_error", "Internal server error"),
+    503: ("unavailable", "Service temporarily unavailable"),
+}
+
+
+def error_response(status: int, message: str | None = None, errors=None) -> JsonResponse:
+    """The error envelope for `status` as a plain Django response (for code that runs outside DRF)."""
+    code, default_message = ERROR_OF_STATUS.get(status) or (
+        ("server_error", "Internal server error") if status >= 500 else ("validation_error", "Bad request")
+    )
+    return JsonResponse(error_body(message or default_message, errors, code=code), status=status)
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
