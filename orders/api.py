@@ -236,9 +236,10 @@ class OrderListApi(APIView):
         summary="Place an order",
         description=(
             "Priced on the server from the database (client prices are ignored); all or nothing. An unknown or "
-            "inactive product, short stock, a used-up coupon or a closed store is 409 with nothing written; an "
-            "unknown coupon code or a subtotal under the store's minimum is 400. The same product on two lines "
-            "counts as one line."
+            "inactive product, short stock, a used-up coupon, more than MAX_OPEN_ORDERS unpaid orders or a closed "
+            "store is 409 with nothing written; a coupon that is not valid now, a subtotal under the store's minimum "
+            "or a total beyond what an order can hold is 400. Stock is held for ORDER_HOLD_MINUTES until paid. "
+            "The same product on two lines counts as one line. Rate limited per customer (429)."
         ),
         request=OrderPlaceInput,
         responses={201: ORDER, **error_responses(400, 401, 409, 429)},
@@ -273,8 +274,9 @@ class OrderCancelApi(APIView):
         operation_id="orders_cancel",
         summary="Cancel an order",
         description=(
-            "Its customer while it is pending, an admin while pending or preparing; anything else is 409. "
-            "The stock goes back."
+            "Its customer while it is pending and unpaid (a paid order is 409: the store cancels and refunds it); "
+            "an admin while pending or preparing, which marks a completed payment refunded. Anything else is 409. "
+            "The stock and the coupon use go back."
         ),
         request=None,
         responses={200: ORDER, **error_responses(401, 404, 409)},
@@ -355,7 +357,8 @@ class PaymentDetailApi(APIView):
         summary="Set a payment's status (admin)",
         description=(
             "pending → completed or failed, completed → refunded; the same status again is a 200 that "
-            "changes nothing; anything else 409. A completed payment marks its order paid."
+            "changes nothing; anything else 409. A completed payment marks its order paid (`refund_due` if the "
+            "order was cancelled meanwhile)."
         ),
         request=whole_patch(PaymentStatusInput),
         responses={200: PAYMENT, **error_responses(400, 401, 403, 404, 409)},

@@ -131,8 +131,13 @@ class LogoutApi(APIView):
     @extend_schema(
         operation_id="auth_logout",
         summary="Revoke a refresh token of the logged-in user",
+        description=(
+            "That refresh token stops working (access tokens expire on their own within minutes). A token that "
+            "is not this account's, or no longer works, is 400."
+        ),
         request=LogoutInputSerializer,
         responses={200: envelope("AuthLogout"), **error_responses(400, 401)},
+        examples=[ex.request({"refresh": ex.TOKENS["refresh"]}), ex.answer("Logged out", None)],
     )
     def post(self, request):
         refresh = validated_input(LogoutInputSerializer, request.data)["refresh"]

@@ -36,8 +36,8 @@ class BusinessApi(APIView):
         operation_id="business_update",
         summary="Replace the business settings (admin)",
         description=(
-            "Sets the settings given (`name` is required); creates the row if the store has none yet. "
-            "Clears `business:info`."
+            "Replaces every field (`name` is required; fields not given take their defaults); creates the row if "
+            "the store has none yet. Clears `business:info`."
         ),
         request=BusinessInputSerializer,
         responses={200: BUSINESS_ENVELOPE, **error_responses(400, 401, 403)},

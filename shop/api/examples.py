@@ -90,6 +90,7 @@ COUPON = {
     "valid_until": "2026-12-31T23:59:59Z",
     "usage_limit": None,
     "used_count": 37,
+    "per_customer_limit": 1,
     "is_active": True,
 }
 COUPON_INPUT = {
@@ -102,6 +103,7 @@ COUPON_INPUT = {
     "valid_from": "2026-03-20T00:00:00Z",
     "valid_until": "2026-06-20T23:59:59Z",
     "usage_limit": 500,
+    "per_customer_limit": None,
     "is_active": True,
 }
 COUPON_NEW = {**COUPON, **COUPON_INPUT, "id": 10, "used_count": 0}
