@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 
+from shop.json_values import json_value_problem
+
 # --- constraints as field messages ----------------------------------------------------------------
 COMPARISONS = {"gte": "at least", "gt": "more than", "lte": "at most", "lt": "less than"}
 
@@ -127,6 +129,7 @@ class HoursRows:
 
     days: dict[str, tuple[bool, str, str]]
     extra: dict = field(default_factory=dict)
+    extra_problem: str = ""  # the other keys could not be read or stored (shop.json_values)
 
     @classmethod
     def from_json(cls, value) -> "HoursRows":
@@ -158,11 +161,18 @@ class OpeningHoursWidget(forms.Widget):
         return context
 
     def value_from_datadict(self, data, files, name):
+        problem = ""
         try:
             extra = json.loads(data.get(f"{name}_extra") or "{}")
         except json.JSONDecodeError:
             extra = {}
+        except RecursionError:
+            extra, problem = {}, "The other keys are nested too deeply."
+        else:
+            problem = json_value_problem(extra) or ""
+            extra = {} if problem else extra
         return HoursRows(
+            extra_problem=problem,
             days={
                 key: (
                     bool(data.get(f"{name}_{key}_closed")),
@@ -193,7 +203,7 @@ class OpeningHoursField(forms.Field):
 
     def to_python(self, value) -> dict:
         rows = value if isinstance(value, HoursRows) else HoursRows.from_json(value)
-        hours, errors = {}, []
+        hours, errors = {}, [rows.extra_problem] if rows.extra_problem else []
         for key, label in DAYS:
             closed, opening, closing = rows.days[key]
             if closed:

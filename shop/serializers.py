@@ -4,7 +4,6 @@ Input serializers accept exactly what the schema declares (`shop.api.inputs.Stri
 a typo in a field name, or a value of the wrong JSON type, is a 400, never silently ignored or coerced.
 """
 
-import re
 import zoneinfo
 
 from django.contrib.auth.password_validation import validate_password
@@ -14,6 +13,7 @@ from rest_framework import serializers
 
 from shop.api.inputs import StrictInputModelSerializer, StrictInputSerializer
 from shop.models import Business, Notification, User
+from shop.opening_hours import CLOCK_TIME, DAY_TEXT_MAX, WEEKDAYS, opening_hours_problems
 
 
 # --- users ---------------------------------------------------------------------------------------
@@ -94,14 +94,11 @@ class BusinessOutputSerializer(serializers.ModelSerializer):
 
 
 TIMEZONES = sorted(zoneinfo.available_timezones())
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-CLOCK_TIME = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
-DAY_TEXT_MAX = 50
 OPENING_HOURS_SCHEMA = {
     "type": "object",
     "description": (
-        "Per weekday (mon … sun, each optional): opening and closing time, free text such as "
-        '"9-17", or null for closed.'
+        'Per weekday (mon … sun; absent or null: closed): "HH:MM-HH:MM" as the admin writes it, other text '
+        'up to 50 characters, or {"open": "HH:MM", "close": "HH:MM"}.'
     ),
     "properties": {
         day: {
@@ -122,7 +119,7 @@ OPENING_HOURS_SCHEMA = {
         for day in WEEKDAYS
     },
     "additionalProperties": False,
-    "example": {day: {"open": "08:00", "close": "22:00"} for day in WEEKDAYS},
+    "example": dict.fromkeys(WEEKDAYS, "08:00-22:00"),
 }
 
 
@@ -132,27 +129,9 @@ class OpeningHoursField(serializers.JSONField):
     so that no nesting, size or character can reach the database that the schema does not allow."""
 
     def to_internal_value(self, data):
-        if not isinstance(data, dict):
-            raise serializers.ValidationError(
-                'Must be an object of weekdays, e.g. {"mon": {"open": "09:00", "close": "17:00"}}.'
-            )
-        errors = []
-        for day, hours in data.items():
-            if day not in WEEKDAYS:
-                errors.append(f"Unknown day {str(day)[:20]!r}; use {', '.join(WEEKDAYS)}.")
-            elif isinstance(hours, str):
-                if len(hours) > DAY_TEXT_MAX or "\x00" in hours:
-                    errors.append(f"{day}: at most {DAY_TEXT_MAX} characters of text.")
-            elif isinstance(hours, dict):
-                times = [hours.get("open"), hours.get("close")]
-                if set(hours) != {"open", "close"} or not all(
-                    isinstance(t, str) and re.fullmatch(CLOCK_TIME[1:-1], t) for t in times
-                ):
-                    errors.append(f'{day}: give "open" and "close" as HH:MM, and nothing else.')
-            elif hours is not None:
-                errors.append(f"{day}: give times, text, or null for closed.")
-        if errors:
-            raise serializers.ValidationError(errors)
+        problems = opening_hours_problems(data)
+        if problems:
+            raise serializers.ValidationError(problems)
         return data
 
 

@@ -8,14 +8,13 @@ so a body is parsed once however it is read.
 """
 
 import json
-import math
 
 from django.conf import settings
 from rest_framework.exceptions import NotAcceptable, ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 
-from shop.api.query import FORBIDDEN_CHARACTERS
+from shop.json_values import json_value_problem
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -47,28 +46,11 @@ def parse_json_body(raw: bytes):
 
 
 def check_json_value(value, *, max_depth: int | None = None) -> None:
-    """BodyError when `value` nests deeper than `max_depth` containers or holds a NUL (or a lone
-    surrogate, which no UTF-8 text can hold) in a key or a string. Iterative: no recursion limit."""
-    max_depth = max_json_depth() if max_depth is None else max_depth
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if FORBIDDEN_CHARACTERS.search(item):
-                raise BodyError("Null characters are not allowed.")
-        elif isinstance(item, float):
-            if not math.isfinite(item):  # 1e400 parses to infinity
-                raise BodyError("A number is out of range.")
-        elif isinstance(item, dict | list):
-            if depth > max_depth:
-                raise BodyError(f"JSON nested deeper than {max_depth} levels.")
-            if isinstance(item, dict):
-                for key in item:
-                    if FORBIDDEN_CHARACTERS.search(key):
-                        raise BodyError("Null characters are not allowed.")
-                stack.extend((child, depth + 1) for child in item.values())
-            else:
-                stack.extend((child, depth + 1) for child in item)
+    """BodyError when `value` can't be stored (shop.json_values): NUL characters or lone surrogates,
+    numbers JSON can't hold, nesting deeper than `max_depth` (MAX_JSON_DEPTH)."""
+    problem = json_value_problem(value, max_depth=max_json_depth() if max_depth is None else max_depth)
+    if problem:
+        raise BodyError(problem)
 
 
 class EdgeJSONParser(JSONParser):

@@ -35,7 +35,7 @@ BUSINESS = {
     "address": "214 Mercer Street, New York, NY 10012",
     "currency": "USD",
     "timezone": "America/New_York",
-    "opening_hours": {day: {"open": "08:00", "close": "22:00"} for day in WEEK},
+    "opening_hours": dict.fromkeys(WEEK, "08:00-22:00"),
     "is_open": True,
     "delivery_fee": "3.99",
     "min_order_amount": "10.00",

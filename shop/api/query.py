@@ -34,9 +34,9 @@ from django import forms
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 
+from shop.json_values import FORBIDDEN_CHARACTERS
+
 MEMO_SIZE = 2048
-# NUL and lone surrogates: PostgreSQL cannot store them, and no honest client sends them.
-FORBIDDEN_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 
 
 class Invalid(ValueError):

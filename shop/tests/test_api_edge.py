@@ -13,7 +13,7 @@ from django.urls import path
 from model_bakery import baker
 
 from orders.models import Order
-from shop.models import Business
+from shop.models import Business, User
 
 ERROR_KEYS = {"success", "code", "message", "errors"}
 BIG = 3_000_000  # over 2.5 MiB, Django's own cap: a 500 with a traceback before
@@ -271,3 +271,26 @@ def test_pages_outside_the_api_keep_djangos_error_pages(settings, debug):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "extra",
+    ['{"note": "9\\u0000-17"}', '{"note": ' + "[" * 1200 + "]" * 1200 + "}", '{"note": 1e400}'],
+    ids=["NUL", "1,200 levels deep", "1e400"],
+)
+def test_the_admin_form_refuses_opening_hours_beyond_their_shape_without_a_500(extra):
+    business = Business.objects.create(name="Shop", opening_hours={"mon": "09:00-17:00"})
+    staff = User.objects.create_superuser(email="su@example.test", password="su-pass-1234", name="S")
+    client = Client(raise_request_exception=False)
+    client.force_login(staff)
+    form = {"name": "Shop", "currency": "USD", "timezone": "UTC", "is_open": "on", "opening_hours_extra": extra}
+    form.update(delivery_fee="0", min_order_amount="0", tax_rate="0")
+    form.update({f"opening_hours_{day}_closed": "on" for day in ("tue", "wed", "thu", "fri", "sat", "sun")})
+    form.update(opening_hours_mon_open="09:00", opening_hours_mon_close="17:00")
+
+    response = client.post(f"/admin/shop/business/{business.pk}/change/", form)
+
+    assert response.status_code == 200  # the form again, with the message on the field
+    assert response.context["adminform"].form.errors["opening_hours"]
+    assert Business.objects.get().opening_hours == {"mon": "09:00-17:00"}
