@@ -4,6 +4,7 @@ nor the admin. Screenshots go to test-artifacts/.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,8 @@ def test_the_admin_works_under_the_csp(offline_page, api_live_server):
     page.fill("#id_username", "csp-admin@example.test")
     page.fill("#id_password", "csp-admin-pass-1")
     page.click("input[type=submit]")
-    page.wait_for_url(f"{api_live_server.url}/admin/")
+    page.wait_for_url(re.compile(r"/dashboard/$"))  # the back office's home
+    assert_clean(page, page.reload())
 
     response = page.goto(f"{api_live_server.url}/admin/products/product/{product.pk}/change/")
     page.fill("#id_stock", "4")

@@ -9,7 +9,8 @@ from django.http import QueryDict
 
 from dashboard import selectors as dashboard_selectors
 from dashboard.api import ACTIVITIES_QUERY, REVENUE_CHART_QUERY, TOP_PRODUCTS_QUERY
-from dashboard.forms import ChartPeriodForm
+from dashboard.forms import DashboardPeriodForm
+from dashboard.periods import DAYS_RANGE
 from products.filters import PRODUCT_QUERY, product_filter_digest, product_filter_params
 from shop.api.query import PAGE_QUERY, QuerySpec, Text
 
@@ -95,10 +96,10 @@ def test_an_answer_from_the_memo_is_a_copy_a_caller_may_change():
 
 
 def test_the_dashboard_bounds_are_declared_once_for_the_api_and_the_page_form():
-    assert REVENUE_CHART_QUERY.params["days"].bounds == dashboard_selectors.DAYS_RANGE
+    assert REVENUE_CHART_QUERY.params["days"].bounds == DAYS_RANGE == dashboard_selectors.DAYS_RANGE
     assert TOP_PRODUCTS_QUERY.params["limit"].bounds == ACTIVITIES_QUERY.params["limit"].bounds
     assert TOP_PRODUCTS_QUERY.params["limit"].bounds == dashboard_selectors.LIMIT_RANGE
-    days = ChartPeriodForm.base_fields["days"]
+    days = DashboardPeriodForm.base_fields["days"]
     assert (days.min_value, days.max_value) == REVENUE_CHART_QUERY.params["days"].bounds
 
 
