@@ -22,7 +22,7 @@ test: services dev-venv lint
 	$(PY) -m pytest
 
 test-fast: dev-venv
-	$(PY) -m pytest -m "not browser and not celery_worker and not faults"
+	$(PY) -m pytest -m "not browser and not celery_worker and not faults and not scale"
 
 lint: dev-venv
 	.venv/bin/ruff check .

@@ -38,7 +38,7 @@ class RedisClusterServers:
     def __init__(self, size: int = 3, host: str = "127.0.0.1"):
         self.host = host
         self.servers = [
-            RedisServer(host=host, args=["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+            RedisServer(host=host, args=["--cluster-enabled", "yes", "--cluster-node-timeout", "5000"])
             for _ in range(size)
         ]
 

@@ -93,6 +93,7 @@ def redis_client(
         from redis.cluster import ClusterNode, RedisCluster
 
         parsed = urlparse(url)
+        del options["retry_on_error"], options["retry_on_timeout"]  # (the cluster client's retry says it all)
         return RedisCluster(
             startup_nodes=[ClusterNode(host, port) for host, port in cluster_nodes],
             password=unquote(parsed.password) if parsed.password else None,
@@ -284,10 +285,31 @@ class Store:
     def scripts_at_once(self, r: redis.Redis, calls: list[tuple[str, list[str], list]]) -> list:
         """Several script calls in one round trip (a pipeline of EVALSHA). redis-py's own pipelined
         Script objects would first send SCRIPT EXISTS: a second round trip every time. Scripts a
-        restarted Redis no longer knows are loaded and their calls sent again. On a cluster, whose
-        pipelines refuse EVALSHA, each call is its own round trip (each group's keys are in one slot)."""
-        if self.is_cluster:
-            return [self.scripts[name](keys=keys, args=args, client=r) for name, keys, args in calls]
+        restarted Redis no longer knows are loaded and their calls sent again. On a cluster (whose
+        client refuses EVALSHA in a pipeline): one pipeline per primary touched, on that primary's own
+        connection; a call whose slot has moved meanwhile is sent again through the cluster client."""
+        if not self.is_cluster:
+            results = self._pipelined(r, calls)
+        else:
+            by_node: dict[str, list[int]] = defaultdict(list)
+            for index, (_, keys, _) in enumerate(calls):
+                by_node[r.get_node_from_key(keys[0]).name].append(index)
+            results = [None] * len(calls)
+            for name, indexes in by_node.items():
+                node = r.get_redis_connection(r.get_node(node_name=name))
+                for index, result in zip(indexes, self._pipelined(node, [calls[i] for i in indexes])):
+                    results[index] = result
+            for index, result in enumerate(results):
+                if isinstance(result, redis.exceptions.AskError):  # (MOVED too: a resharding)
+                    name, keys, args = calls[index]
+                    results[index] = self.scripts[name](keys=keys, args=args, client=r)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results
+
+    def _pipelined(self, r: redis.Redis, calls: list) -> list:
+        """EVALSHA each call in one pipeline; the replies, errors included."""
 
         def send(batch):
             pipe = r.pipeline(transaction=False)
@@ -302,9 +324,6 @@ class Store:
                 script.sha = r.script_load(script.script)
             for i, result in zip(missing, send([calls[i] for i in missing])):
                 results[i] = result
-        for result in results:
-            if isinstance(result, Exception):
-                raise result
         return results
 
     def identity(self, r, marker: str) -> tuple[str, bytes | None]:
