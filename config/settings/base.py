@@ -306,6 +306,10 @@ CELERY_BROKER_URL = sentinel_url(CELERY_BROKER_URL)
 if CELERY_RESULT_BACKEND and sentinel_url(CELERY_RESULT_BACKEND) != CELERY_RESULT_BACKEND:
     CELERY_RESULT_BACKEND = sentinel_url(CELERY_RESULT_BACKEND)
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"master_name": REDIS_SENTINEL_MASTER}
+if REDIS_SENTINELS:  # Celery reads these variables before its settings: hand it the Sentinel form
+    for _name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        if os.environ.get(_name):
+            os.environ[_name] = globals()[_name]
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
