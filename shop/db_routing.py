@@ -6,9 +6,10 @@ and the middleware only when replicas are configured).
   an invalidation would store the old value again, for a whole TTL (the stale set through replication
   lag); misses are a small share of reads, so loaders simply read where the write is.
 - Any other read made while a request is served goes to a replica that has replayed everything the
-  primary had written when the request's first such read came (`pg_last_wal_replay_lsn() >=` the
-  primary's `pg_current_wal_insert_lsn()`): every write acknowledged before the request began is
-  there, so no read returns what such a write made stale. A replica that lags (or is paused, or
+  primary had flushed when the request's first such read came (`pg_last_wal_replay_lsn() >=` the
+  primary's `pg_current_wal_flush_lsn()`): every write acknowledged before the request began is
+  there (a commit is acknowledged once flushed: synchronous_commit on, PostgreSQL's default), so no
+  read returns what such a write made stale. A replica that lags (or is paused, or
   down) is skipped and the primary answers. After a write in the request, its reads stay on the
   primary (read your own writes). Outside requests (tasks, commands, the shell) reads use the primary.
 """
@@ -45,7 +46,7 @@ def caught_up_replica() -> str | None:
     if not aliases:
         return None
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
         (target,) = cursor.fetchone()
     for alias in random.sample(aliases, len(aliases)):
         try:

@@ -118,7 +118,7 @@ class PrivatePostgres:
         replica = PrivatePostgres(host=host or self.host, settings={**self.settings, "hot_standby": "on"})
         _run(
             [postgres_bin("pg_basebackup"), "-h", self.host, "-p", str(self.port), "-U", "postgres"]
-            + ["-D", str(replica.data), "-R", "-X", "stream", "--no-sync"],
+            + ["-D", str(replica.data), "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"],
             timeout=120,
         )
         return replica
