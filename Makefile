@@ -50,5 +50,7 @@ bench: services dev-venv
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
 	$(PY) benchmarks/bench.py
 
+# Two runs: one host (Redis killed, frozen, restarted from its dump; writers killed, psql; the database
+# stopped), then three web hosts in network namespaces (Sentinel failover, a lagging read replica).
 faults: services dev-venv
-	$(PY) benchmarks/faults.py
+	$(PY) benchmarks/faults.py; one=$$?; $(PY) benchmarks/faults_multihost.py; many=$$?; exit $$((one || many))

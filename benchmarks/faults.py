@@ -96,6 +96,7 @@ class Load:
         self.price_seq = 0
         self.acked_price = None  # the highest price known to have committed
         self.writes = Counter()
+        self.writer_server = "A"  # where the admin's PATCHes go
         self.read_log: list[tuple[str, float, Decimal, str | None]] = []  # (server, sent, price, X-Cache)
         self.write_log: list[dict] = []  # {price, acked_at, phase, how}
 
@@ -217,7 +218,7 @@ class Load:
                 f"/api/v1/products/{self.watched}",
                 {"price": str(price)},
                 token=self.tokens["admin"],
-                server="A",
+                server=self.writer_server,
             )
             with self.lock:
                 self.writes[f"{phase}:{status}"] += 1

@@ -63,6 +63,9 @@ class PrivatePostgres:
         )
         with open(self.data / "pg_hba.conf", "a") as hba:  # replicas connect over TCP too
             hba.write(f"host replication postgres {self.host}/32 trust\n")
+            if self.host != HOST:  # on a bridge of namespaces (testing/netns.py): its hosts are clients
+                subnet = self.host.rsplit(".", 1)[0] + ".0/24"
+                hba.write(f"host all postgres {subnet} trust\nhost replication postgres {subnet} trust\n")
         return self
 
     def start(self) -> PrivatePostgres:

@@ -58,6 +58,8 @@ class RedisServer:
                 "warning",
                 "--enable-debug-command",
                 "local",
+                # On a namespaces' private bridge (testing/netns.py) the hosts are clients; no password here.
+                *(["--protected-mode", "no"] if self.host != "127.0.0.1" else []),
                 *self.args,
             ],
             stdout=subprocess.DEVNULL,

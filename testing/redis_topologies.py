@@ -114,6 +114,7 @@ class Sentinel:
                     f"sentinel failover-timeout {master_name} 3000",
                     f"sentinel parallel-syncs {master_name} 1",
                     f"sentinel myid {self.myid}",
+                    f"protected-mode {'no' if host != '127.0.0.1' else 'yes'}",
                     # What they would find out by themselves in 2-10 s (hello messages, the primary's INFO):
                     *(f"sentinel known-replica {master_name} {h} {p}" for h, p in replicas),
                     "",
