@@ -166,9 +166,8 @@ def main() -> int:
 
     sentinels = RedisSentinelSet(host=where, down_after_ms=1000).start()
     cleanup.add("redis sentinel set", sentinels.stop)
-    log(
-        f"Redis primary {sentinels.primary.port}, replica {sentinels.replica.port}; sentinels {sentinels.sentinels_setting}"
-    )
+    primary, replica_port = sentinels.primary.port, sentinels.replica.port
+    log(f"Redis primary {primary}, replica {replica_port}; sentinels {sentinels.sentinels_setting}")
 
     pg = PrivatePostgres(host=where).init()
     pg.start()
