@@ -1,6 +1,7 @@
 """The cache layer on a Redis Cluster of three primaries (REDIS_CLUSTER_NODES), started by this module
-(testing/redis_topologies.py): the read-through, stampede and invalidation cases of test_getset.py and
-test_invalidation.py run again here, unchanged, with every store of theirs on the cluster.
+(testing/redis_topologies.py): the read-through, stampede and invalidation cases of test_getset.py,
+test_invalidation.py and products' test_row_level.py (lists assembled from each product's entry) run
+again here, unchanged, with every store of theirs on the cluster.
 
 Each family's keys share a hash tag (`faults:{products}:7`), so every Lua script stays in one slot;
 a script touching two slots would fail here with CROSSSLOT. Left out: the one case that restarts its
@@ -14,6 +15,7 @@ from django.conf import settings
 from redis.cluster import ClusterNode, RedisCluster
 
 from shop.cache.redis import Store, use_store
+from products.tests import test_row_level
 from shop.tests.cache import test_getset, test_invalidation
 from testing.fixtures import ManualClock
 from testing.redis_topologies import RedisClusterServers
@@ -25,10 +27,11 @@ EXCLUDED = {
     # One round trip per batch holds per primary here: its cluster version is below.
     "test_one_batch_is_one_round_trip_when_no_tag_set_must_be_read",
 }
-for _module in (test_getset, test_invalidation):
+for _module in (test_getset, test_invalidation, test_row_level):
     for _name in dir(_module):
         if _name.startswith("test_") and _name not in EXCLUDED:
             globals()[_name] = getattr(_module, _name)
+shelf = test_row_level.shelf  # (the assembled product lists' cases and their fixture)
 
 
 @pytest.fixture(scope="module")
