@@ -14,8 +14,8 @@ import redis
 from django.conf import settings
 from redis.cluster import ClusterNode, RedisCluster
 
-from shop.cache.redis import Store, use_store
 from products.tests import test_row_level
+from shop.cache.redis import Store, use_store
 from shop.tests.cache import test_getset, test_invalidation
 from testing.fixtures import ManualClock
 from testing.redis_topologies import RedisClusterServers
