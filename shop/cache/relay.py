@@ -93,6 +93,11 @@ class Relay:
 
     def run_forever(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
+        try:  # LISTEN before the first pass: a commit right after that pass wakes it, not the next poll
+            self._listen()
+        except Exception as error:  # noqa: BLE001 - the database is away: wait() polls and tries again
+            logger.warning("Relay cannot LISTEN yet (%s)", error)
+            self._listener = None
         logger.info("Cache relay started (poll %.2fs)", self.poll)
         while not stop.is_set():
             try:
