@@ -51,6 +51,13 @@ class RedisClusterServers:
         return ",".join(f"{h}:{p}" for h, p in self.nodes)
 
     def start(self) -> RedisClusterServers:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> RedisClusterServers:
         for server in self.servers:
             server.args += ["--cluster-config-file", str(Path(server.dir) / "nodes.conf")]
             server.bus_port = free_port()  # not port + 10000: that may be taken, or past 65535
@@ -177,6 +184,13 @@ class RedisSentinelSet:
         return [self.primary, self.replica]
 
     def start(self) -> RedisSentinelSet:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> RedisSentinelSet:
         self.primary.start()
         self.replica = RedisServer(
             host=self.host, args=[*FAST_SYNC, "--replicaof", self.host, str(self.primary.port)]
