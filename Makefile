@@ -22,7 +22,7 @@ test: services dev-venv lint
 	$(PY) -m pytest
 
 test-fast: dev-venv
-	$(PY) -m pytest -m "not browser and not celery_worker and not faults"
+	$(PY) -m pytest -m "not browser and not celery_worker and not faults and not scale"
 
 lint: dev-venv
 	.venv/bin/ruff check .
@@ -50,5 +50,7 @@ bench: services dev-venv
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
 	$(PY) benchmarks/bench.py
 
+# Two runs: one host (Redis killed, frozen, restarted from its dump; writers killed, psql; the database
+# stopped), then three web hosts in network namespaces (Sentinel failover, a lagging read replica).
 faults: services dev-venv
-	$(PY) benchmarks/faults.py
+	$(PY) benchmarks/faults.py; one=$$?; $(PY) benchmarks/faults_multihost.py; many=$$?; exit $$((one || many))

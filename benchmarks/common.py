@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +19,12 @@ from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from testing.postgres import PrivatePostgres as _PrivatePostgres  # noqa: E402
+from testing.postgres import as_postgres, postgres_bin  # noqa: E402,F401 - re-exported
+
 PY = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 RESULTS = ROOT / "benchmarks" / "results"
@@ -268,7 +273,6 @@ class Gunicorn:
 # --- redis-server of our own ---------------------------------------------------------------------
 def start_own_redis():
     """A redis-server on a free port (the tests' helper), stopped at exit."""
-    sys.path.insert(0, str(ROOT))
     from testing.redis_server import RedisServer
 
     server = RedisServer().start()
@@ -277,102 +281,18 @@ def start_own_redis():
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
-def postgres_bin(tool: str) -> str:
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
-    if not versions:
-        raise RuntimeError("PostgreSQL server binaries not found under /usr/lib/postgresql (make services)")
-    return str(versions[-1] / tool)
-
-
-def as_postgres(args: list[str]) -> list[str]:
-    """Run a command as the postgres OS user when we are root (postgres refuses to run as root)."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *args]
-    return args
-
-
-class PrivatePostgres:
-    """A throw-away PostgreSQL cluster of our own: initdb in a temp dir, on a free loopback port."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.dir = Path(tempfile.mkdtemp(prefix="shop-faults-pg-"))
-        self.data = self.dir / "data"
-        self.logfile = self.dir / "postgres.log"
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-        self.dir.chmod(0o700)
-
-    def url(self, db: str) -> str:
-        return f"postgres://postgres@{HOST}:{self.port}/{db}"
+class PrivatePostgres(_PrivatePostgres):
+    """A throw-away PostgreSQL cluster of our own (testing/postgres.py), removed at exit."""
 
     def init(self) -> PrivatePostgres:
-        cleanup.add("private postgres", self.destroy)
-        subprocess.run(
-            as_postgres(
-                [
-                    postgres_bin("initdb"),
-                    "-D",
-                    str(self.data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                    "--no-instructions",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        return self
+        cleanup.add(f"private postgres {self.port}", self.destroy)
+        return super().init()
 
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses={HOST} -c max_connections=50"
-        subprocess.run(
-            as_postgres(
-                [
-                    postgres_bin("pg_ctl"),
-                    "-D",
-                    str(self.data),
-                    "-o",
-                    options,
-                    "-l",
-                    str(self.logfile),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
-
-    def stop(self, mode: str = "fast") -> None:
-        subprocess.run(
-            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop"]),
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=90,
-        )
-
-    def running(self) -> bool:
-        result = subprocess.run(
-            as_postgres([postgres_bin("pg_ctl"), "-D", str(self.data), "status"]), capture_output=True, timeout=30
-        )
-        return result.returncode == 0
-
-    def destroy(self) -> None:
-        if self.data.exists() and self.running():
-            self.stop("immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def replica(self, **kwargs) -> PrivatePostgres:
+        replica = super().replica(**kwargs)
+        replica.__class__ = PrivatePostgres
+        cleanup.add(f"private postgres {replica.port}", replica.destroy)
+        return replica
 
 
 def percentile(values: list[float], q: float) -> float | None:

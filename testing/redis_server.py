@@ -19,8 +19,10 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, *, host: str = "127.0.0.1", args: list[str] | None = None):
         self.port = port or free_port()
+        self.host = host
+        self.args = list(args or [])  # more redis-server options (replicaof, cluster-enabled, ...)
         self.dir = tempfile.mkdtemp(prefix="shop-redis-")
         self.process: subprocess.Popen | None = None
         self.frozen = False
@@ -28,7 +30,7 @@ class RedisServer:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.host}:{self.port}/0"
 
     def start(self, *, keep_data: bool = False) -> "RedisServer":
         """Start (or restart) the server; with `keep_data` it loads the dump a SAVE left in its directory."""
@@ -43,7 +45,7 @@ class RedisServer:
                 "--port",
                 str(self.port),
                 "--bind",
-                "127.0.0.1",
+                self.host,
                 "--save",
                 "",
                 "--appendonly",
@@ -56,6 +58,9 @@ class RedisServer:
                 "warning",
                 "--enable-debug-command",
                 "local",
+                # On a namespaces' private bridge (testing/netns.py) the hosts are clients; no password here.
+                *(["--protected-mode", "no"] if self.host != "127.0.0.1" else []),
+                *self.args,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -63,14 +68,14 @@ class RedisServer:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                redis.Redis(port=self.port, socket_timeout=0.5).ping()
+                redis.Redis(host=self.host, port=self.port, socket_timeout=0.5).ping()
                 return self
             except redis.exceptions.ConnectionError:
                 time.sleep(0.02)
         raise RuntimeError(f"redis-server on port {self.port} did not start")
 
     def client(self) -> redis.Redis:
-        return redis.Redis(port=self.port, socket_timeout=2)
+        return redis.Redis(host=self.host, port=self.port, socket_timeout=2)
 
     def command_calls(self) -> dict[str, int]:
         """Commands executed so far, by name (INFO commandstats), including those run inside Lua scripts."""

@@ -2,8 +2,10 @@
 
 import json
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -98,6 +100,9 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a login refused for too many failures into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
+if env_list("DATABASE_REPLICA_URLS", []):
+    # Marks each request, so its uncached reads may go to a caught-up replica (shop/db_routing.py).
+    MIDDLEWARE.insert(0, "shop.db_routing.replica_reads")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -132,6 +137,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", int(env_float("DATABASE_CONNECT_TIMEOUT", 3)))
     # The test settings give each run a database of its own (TEST_DB_NAME).
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or "test_shop"}
+    # One name per process, which the outbox triggers record as the writer (hashed): the writing process
+    # finds its own rows by it, also behind PgBouncer, where backend pids are not the server's.
+    DATABASES["default"]["OPTIONS"].setdefault("application_name", f"shop {socket.gethostname()} {os.getpid()}"[:63])
+
+# PgBouncer in transaction mode in front of PostgreSQL (DATABASE_URL points at it): no server-side cursors (a
+# cursor would outlive the transaction that PgBouncer lends a server connection for). Django binds parameters
+# client-side and keeps no other session state; the relay LISTENs through CACHE_RELAY_DATABASE_URL.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", False)
+if DATABASE_PGBOUNCER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A direct connection (not through PgBouncer) for the relay's LISTEN; default: DATABASE_URL.
+CACHE_RELAY_DATABASE_URL = os.environ.get("CACHE_RELAY_DATABASE_URL") or ""
+
+# Read replicas (PostgreSQL streaming replicas of the primary, comma-separated URLs). A request's uncached
+# reads go to a replica that has replayed everything the primary had written when the request's first read
+# came, else to the primary; writes, transactions, the outbox and cache loaders always use the primary
+# (shop/db_routing.py). Tests never create them (they mirror the primary).
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS", [])
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    DATABASES[f"replica{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES[f"replica{_number}"]["OPTIONS"] = {"connect_timeout": int(env_float("DATABASE_CONNECT_TIMEOUT", 3))}
+    DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["shop.db_routing.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 
 AUTH_USER_MODEL = "shop.User"
 # django-axes first: it refuses a locked-out login before any password is checked (see "Password guessing").
@@ -174,6 +204,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis cache -------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+# Past one Redis (README, "Past one machine"): a Sentinel-managed primary (host:port list of the sentinels and
+# the name they know the primary by) or a Redis Cluster (host:port list of some of its nodes). With Sentinel,
+# REDIS_URL's host is not used; its database number and password are. The cache layer, the throttle cache and a
+# Redis broker of Celery's follow a failover by themselves.
+REDIS_SENTINELS = env_list("REDIS_SENTINELS", [])
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER") or "shopcache"
+REDIS_CLUSTER_NODES = env_list("REDIS_CLUSTER_NODES", [])
+if REDIS_SENTINELS and REDIS_CLUSTER_NODES:
+    raise ImproperlyConfigured("Set REDIS_SENTINELS or REDIS_CLUSTER_NODES, not both.")
 CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or "shop"
 # Short timeouts: a hung Redis must cost a request this much at most, and only until the breaker opens.
 CACHE_SOCKET_TIMEOUT = env_float("CACHE_SOCKET_TIMEOUT", 0.25)
@@ -228,6 +267,19 @@ CACHES["throttle-fallback"] = {
     "LOCATION": "throttle-fallback",
     "OPTIONS": {"MAX_ENTRIES": 100_000},
 }
+if REDIS_SENTINELS:
+    # Both Django caches (the default one and the throttle history) on the Sentinel-managed primary; reads
+    # too (throttle history must not lag behind on a replica).
+    _redis = urlsplit(REDIS_URL)
+    for _cache in ("default", "throttle"):
+        CACHES[_cache]["LOCATION"] = f"redis://{quote(REDIS_SENTINEL_MASTER)}{_redis.path or '/0'}?is_master=1"
+        CACHES[_cache]["OPTIONS"].update(
+            CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+            CONNECTION_POOL_CLASS="redis.sentinel.SentinelConnectionPool",
+            SENTINELS=[(host, int(port)) for host, _, port in (node.rpartition(":") for node in REDIS_SENTINELS)],
+            SENTINEL_KWARGS={"socket_timeout": CACHE_SOCKET_TIMEOUT, "socket_connect_timeout": CACHE_CONNECT_TIMEOUT},
+            PASSWORD=_redis.password,
+        )
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -237,6 +289,27 @@ CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 # Eager tasks never reach a broker; the in-memory transport keeps kombu from looking for one.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+
+
+def sentinel_url(url: str | None) -> str | None:
+    """A redis:// URL of Celery's turned into kombu's Sentinel form (`sentinel://h:p/db;sentinel://...`)
+    when REDIS_SENTINELS is set; other URLs (amqp://, memory://) as they are."""
+    if not url or not REDIS_SENTINELS or not url.startswith(("redis://", "rediss://")):
+        return url
+    parts = urlsplit(url)
+    auth = f":{parts.password}@" if parts.password else ""
+    return ";".join(f"sentinel://{auth}{node}{parts.path or '/0'}" for node in REDIS_SENTINELS)
+
+
+_BROKER_VIA_SENTINEL = sentinel_url(CELERY_BROKER_URL) != CELERY_BROKER_URL
+CELERY_BROKER_URL = sentinel_url(CELERY_BROKER_URL)
+if CELERY_RESULT_BACKEND and sentinel_url(CELERY_RESULT_BACKEND) != CELERY_RESULT_BACKEND:
+    CELERY_RESULT_BACKEND = sentinel_url(CELERY_RESULT_BACKEND)
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"master_name": REDIS_SENTINEL_MASTER}
+if REDIS_SENTINELS:  # Celery reads these variables before its settings: hand it the Sentinel form
+    for _name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        if os.environ.get(_name):
+            os.environ[_name] = globals()[_name]
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -254,6 +327,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
     else {}
 )
+if _BROKER_VIA_SENTINEL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "master_name": REDIS_SENTINEL_MASTER,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 3.0),
+        "max_retries": 0,
+        "sentinel_kwargs": {"socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT},
+    }
 # After a failed publish, skip the broker this long before trying again (one timeout per outage, not per request).
 CELERY_PUBLISH_COOLDOWN = env_float("CELERY_PUBLISH_COOLDOWN", 5.0)
 CELERY_TASK_IGNORE_RESULT = True

@@ -14,12 +14,13 @@ Invalidation needs no call: PostgreSQL's triggers record every change of a track
 outbox, the writing process applies its own rows right after its commit, and `manage.py
 cache_relay` applies the rest (other programs, crashed processes, Redis outages). `clear(...)`
 empties families on demand; `stats()` and `health()` report; `family_invalidated` is sent after
-each family's invalidation reached Redis. No cache error ever reaches a caller.
+each family's invalidation reached Redis; `in_loader()` tells a database router that a loader is
+reading (it must read the primary). No cache error ever reaches a caller.
 """
 
 from .assembled import Assembly
 from .families import Change, Family, Rows, all_families, declare, resolve
-from .getset import Cached, Expiring
+from .getset import Cached, Expiring, in_loader
 from .invalidation import clear_families, family_invalidated
 from .outbox import pending
 from .reads import CachedRead, cached, cached_reads
@@ -41,6 +42,7 @@ __all__ = [
     "declare",
     "family_invalidated",
     "health",
+    "in_loader",
     "pending",
     "reset_stats",
     "stats",

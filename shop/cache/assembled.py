@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .families import Family
-from .getset import RETRY, Cached, Lookup, entry_for, fresh, release, to_json_bytes, usable
+from .getset import RETRY, Cached, Lookup, entry_for, fresh, load, release, to_json_bytes, usable
 from .lua import HEADER_LENGTH
 from .redis import CacheUnavailable, Store, get_store
 
@@ -59,7 +59,7 @@ def read_assembled(
     loaded alone (`fragments_loader(ids)`), not the whole list."""
     store = get_store()
     if not usable(store, family):
-        return fresh(_assembly_bytes(loader()))
+        return fresh(_assembly_bytes(load(loader)))
     lookup = Lookup.of(family, params, tag_params)
     fragments = family.fragments
     reply = lookup.ask(
@@ -73,7 +73,7 @@ def read_assembled(
             family, params, loader, fragments_loader, if_none_match=if_none_match, tag_params=tag_params
         )
     if reply is None:
-        return fresh(_assembly_bytes(loader()))
+        return fresh(_assembly_bytes(load(loader)))
 
     kind = reply[0]
     if kind == b"A":
@@ -86,7 +86,7 @@ def read_assembled(
     if kind == b"P":
         return _fill_fragments(store, family, reply[1], reply[2], list(reply[3:]), loader, fragments_loader)
     if kind != b"L":
-        return fresh(_assembly_bytes(loader()))
+        return fresh(_assembly_bytes(load(loader)))
     return _load_assembled(lookup, reply[1], loader)
 
 
@@ -126,9 +126,9 @@ def _fill_fragments(
     """The list's rows are known but some fragments are gone: load those rows alone (one query)."""
     ids, head, tail = _skeleton_parts(skeleton[HEADER_LENGTH:])
     missing = [row_id for row_id, f in zip(ids, fragments) if not f or f[:1] != b"D"]
-    loaded = many(missing)
+    loaded = load(many, missing)
     if set(loaded) != set(missing):  # a row vanished under the skeleton: build the list afresh
-        return fresh(_assembly_bytes(loader()))
+        return fresh(_assembly_bytes(load(loader)))
     entries = _fragment_entries(loaded)
     if entries:
         _store_all(store, family, [_fragments_call(store, family, epoch, entries)])
@@ -141,7 +141,7 @@ def _fill_fragments(
 def _load_assembled(lookup: Lookup, epoch: bytes, loader) -> Cached:
     store, family = lookup.store, lookup.family
     try:
-        assembly = loader()
+        assembly = load(loader)
     except BaseException:
         release(store, family, lookup.key, lookup.token)
         raise

@@ -8,6 +8,7 @@ wait a bounded time for the lease holder's result, then load for themselves. Ins
 that has written, the cache is neither read nor filled (the transaction may still roll back).
 """
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -56,6 +57,24 @@ class Expiring(NamedTuple):
 
     data: Any
     seconds: int | None
+
+
+_loading: contextvars.ContextVar[bool] = contextvars.ContextVar("shop_cache_loading", default=False)
+
+
+def in_loader() -> bool:
+    """Is a loader of this layer running (in this thread or task)? A database router sends its reads to
+    the primary: a lagging replica would hand it what an invalidation just cleared (shop/db_routing.py)."""
+    return _loading.get()
+
+
+def load(loader: Callable[..., Any], *args) -> Any:
+    """Run a loader, marked as one (see in_loader)."""
+    token = _loading.set(True)
+    try:
+        return loader(*args)
+    finally:
+        _loading.reset(token)
 
 
 def to_json_bytes(value: Any) -> bytes:
@@ -128,7 +147,10 @@ class Lookup:
         except CacheUnavailable:
             store.local_counts.add(family.name, "misses")
             return None
-        if not store.caught_up:  # catch up before trusting what Redis holds
+        if not store.trusted and (reply[0] not in MISSES or not store.caught_up):
+            # This very call found Redis back after an outage, or came on a new connection (perhaps to
+            # another server: a restart, a failover) with something to serve: catch up before trusting
+            # what Redis holds. (A miss on a new connection serves nothing from Redis.)
             if reply[0] == b"L":
                 release(store, family, self.key, self.token)
             return RETRY if _caught_up(store) else None
@@ -136,6 +158,7 @@ class Lookup:
 
 
 RETRY = object()
+MISSES = (b"L", b"M", b"C", b"W")  # replies that serve nothing from Redis (W waits, and checks, below)
 
 
 def usable(store: Store, family: Family) -> bool:
@@ -153,13 +176,13 @@ def read(
     A tagged family files the key under `family.tags_of(tag_params)` (default: `params`), with those
     params, for invalidation to decide on (filtered lists are keyed by a digest of their filters)."""
     if not usable(get_store(), family):
-        return fresh(_payload(loader())[0])
+        return fresh(_payload(load(loader))[0])
     lookup = Lookup.of(family, params, tag_params)
     reply = lookup.ask("READ", if_none_match)
     if reply is RETRY:
         return read(family, params, loader, if_none_match=if_none_match, tag_params=tag_params)
     if reply is None:
-        return fresh(_payload(loader())[0])
+        return fresh(_payload(load(loader))[0])
     kind = reply[0]
     if kind == b"H":
         return _fromentry_for(reply[1])
@@ -171,29 +194,41 @@ def read(
         if filled is not None:
             return _fromentry_for(filled)
     if kind != b"L":
-        return fresh(_payload(loader())[0])
+        return fresh(_payload(load(loader))[0])
     return _load_and_store(lookup, loader)
 
 
 def _caught_up(store: Store) -> bool:
-    """After an outage, nothing is served from Redis before what it missed has been applied."""
-    if store.caught_up:
+    """After an outage, nothing is served from Redis before what it missed has been applied; from a new
+    connection, nothing before the server it reached has been checked (recovery.py)."""
+    if store.trusted:
         return True
-    if not store.catching_up.acquire(blocking=False):
+    # Only a server check pending (one round trip): wait for the thread at it. A whole catch-up: don't.
+    acquired = store.catching_up.acquire(timeout=store.stampede_wait) if store.caught_up else None
+    if not acquired and not store.catching_up.acquire(blocking=False):
         return False  # another thread is at it: this read goes to the database
     try:
-        from .recovery import catch_up
+        from .recovery import catch_up, redis_identity_check
 
-        store.caught_up = catch_up(store) is not None
+        if store.trusted:
+            return True
+        ok = True
+        if store.caught_up:  # only a new connection: is it the server the cache was trusted on? (no SQL)
+            ok = redis_identity_check(store) is not None
+        if ok and not store.caught_up:  # (that check itself may be what found Redis back after an outage)
+            store.caught_up = catch_up(store) is not None
+            ok = store.caught_up
+        if ok:
+            store.verified_connections = store.connections
     finally:
         store.catching_up.release()
-    return store.caught_up
+    return store.trusted
 
 
 def _load_and_store(lookup: Lookup, loader) -> Cached:
     store, family = lookup.store, lookup.family
     try:
-        payload, shorter = _payload(loader())
+        payload, shorter = _payload(load(loader))
     except BaseException:
         release(store, family, lookup.key, lookup.token)
         raise
@@ -239,6 +274,8 @@ def _wait_for_fill(store: Store, key: str, family: str) -> bytes | None:
         except CacheUnavailable:
             return None
         if value is None:
+            return None
+        if not _caught_up(store):  # the GET opened a connection to a server not checked yet, and can't be
             return None
         if value[:1] == b"D":
             return value

@@ -8,7 +8,7 @@ from .outbox_sql import OUTBOX_TABLE
 
 class OutboxRow(models.Model):
     txid = models.BigIntegerField(null=True, help_text="The writing transaction (PostgreSQL's txid_current()).")
-    writer = models.IntegerField(null=True, help_text="The writing connection's backend pid.")
+    writer = models.IntegerField(null=True, help_text="hashtext() of the writing connection's application_name.")
     table_name = models.CharField(max_length=63)
     op = models.CharField(max_length=8)
     row_pk = models.BigIntegerField(null=True)

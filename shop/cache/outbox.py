@@ -53,18 +53,19 @@ def _changes(rows) -> list[Change]:
     ]
 
 
-def _writer(connection) -> int | None:
+def _writer(connection) -> str | None:
+    """The connection's application_name, which the triggers record (hashed) as the writer."""
     if connection.vendor != "postgresql":
         return None
     connection.ensure_connection()
-    return connection.connection.info.backend_pid
+    return connection.connection.info.parameter_status("application_name") or ""
 
 
-def _apply(connection, *, writer: int | None, cause: str, lock: str = "") -> int:
+def _apply(connection, *, writer: str | None, cause: str, lock: str = "") -> int:
     """Apply one batch of pending rows (of `writer`, or all); delete what Redis took. A backlog larger
     than a batch (a bulk load, a long outage) clears the families its tables feed instead of going
     row by row. Returns rows applied (0 when Redis could not take them)."""
-    where, params = ("WHERE writer = %s", [writer]) if writer is not None else ("", [])
+    where, params = ("WHERE writer = hashtext(%s)", [writer]) if writer is not None else ("", [])
     with connection.cursor() as cursor:
         select = f"SELECT {_COLUMNS} FROM {OUTBOX_TABLE} {where} ORDER BY id LIMIT %s{lock}"
         cursor.execute(select, [*params, BATCH + 1])

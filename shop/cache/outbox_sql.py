@@ -38,7 +38,9 @@ def _pg_row(alias: str, columns: list[str]) -> str:
 
 def postgresql_statements(table: str, pk: str, columns: list[str]) -> list[str]:
     insert = f"INSERT INTO {OUTBOX_TABLE} (txid, writer, table_name, op, row_pk, old, new, created_at)"
-    stamp = "txid_current(), pg_backend_pid()"
+    # The writer: a hash of the connection's application_name (one per process, see settings), not
+    # pg_backend_pid(), which a client behind PgBouncer cannot know (it is told a made-up one).
+    stamp = "txid_current(), hashtext(current_setting('application_name'))"
     notify = f"IF FOUND THEN PERFORM pg_notify('{NOTIFY_CHANNEL}', ''); END IF;"
     bodies = {
         "insert": (

@@ -3,10 +3,13 @@
 - Invalidations that waited in the outbox are applied (all writers', not only this process's).
 - If Redis is not the server the cache was last trusted on (it restarted, from its dump or empty,
   or a replica was promoted), entries may be back that invalidations had already cleared: every
-  family is cleared once. `_cache:run_id` remembers the server (its INFO run_id).
+  family is cleared once. `_cache:run_id` remembers the server (its INFO run_id and master_replid;
+  see Store.identity). That covers a Sentinel failover too: whatever the old primary took and never
+  passed on to its replica (asynchronous replication) is cleared with everything else on the new one.
 
-The relay runs this on every pass; a web process runs it once when its breaker closes again, before
-it serves from Redis, so even without a relay the process that noticed the outage is caught up.
+The relay runs this on every pass; a web process runs it before it serves from a connection it has
+just (re)established and when its breaker closes again, so even without a relay, and whether or not
+it noticed the outage, no process serves from a server it has not checked.
 """
 
 import logging
@@ -22,29 +25,42 @@ def redis_identity_check(store: Store) -> bool | None:
     """Clear every family when Redis is not the server the cache was last trusted on.
     Returns None when Redis can't be reached, else whether it cleared."""
     marker = store.meta("run_id")
-
-    def read(r):
-        pipe = r.pipeline(transaction=False)
-        pipe.info("server")
-        pipe.get(marker)
-        return pipe.execute()
-
     try:
-        server, seen = store.run(read)
+        identity, seen = store.run(lambda r: store.identity(r, marker))
     except CacheUnavailable:
         return None
-    run_id = server.get("run_id", "")
-    if seen is not None and seen.decode() == run_id:
+    if seen is not None and seen.decode() == identity:
+        return False
+    if seen is None and not _anything_cached(store):  # a new (or emptied) Redis: nothing to distrust
+        try:
+            store.run(lambda r: r.set(marker, identity))
+        except CacheUnavailable:
+            return None
         return False
     if seen is not None:
-        logger.warning("Redis restarted or failed over (run_id %s → %s): clearing every family", seen.decode(), run_id)
+        logger.warning("Redis restarted or failed over (%s → %s): clearing every family", seen.decode(), identity)
     if not clear_families(all_families(), cause="Redis restarted"):
         return None
     try:
-        store.run(lambda r: r.set(marker, run_id))
+        store.run(lambda r: r.set(marker, identity))
     except CacheUnavailable:
         return None
     return seen is not None
+
+
+def _anything_cached(store: Store) -> bool:
+    """Does any family hold a key (an entry or a lease)? Every key is filed in its family's index."""
+
+    def read(r):
+        pipe = r.pipeline(transaction=False)
+        for family in all_families():
+            pipe.exists(store.index(family))
+        return pipe.execute()
+
+    try:
+        return any(store.run(read))
+    except CacheUnavailable:
+        return True
 
 
 def catch_up(store: Store, *, max_batches: int = 100) -> int | None:

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import redis
 from django.conf import settings
@@ -61,11 +62,25 @@ class LocalCounts:
             self._counts = defaultdict(Counter)
 
 
-def redis_client(url: str, *, socket_timeout: float, connect_timeout: float) -> redis.Redis:
+def redis_client(
+    url: str,
+    *,
+    socket_timeout: float,
+    connect_timeout: float,
+    sentinels: list[tuple[str, int]] | None = None,
+    sentinel_master: str = "",
+    cluster_nodes: list[tuple[str, int]] | None = None,
+    on_connect: Callable[[], None] | None = None,
+):
     """No retries (redis-py's would multiply every timeout), no health-check PING, no CLIENT SETINFO
-    handshake: a call costs at most one timeout, a hit one round trip."""
-    return redis.Redis.from_url(
-        url,
+    handshake: a call costs at most one timeout, a hit one round trip.
+
+    One Redis (`url`), a Sentinel-managed primary (`sentinels` + `sentinel_master`: every new
+    connection asks the sentinels where the primary is, so a failover is followed by itself), or a
+    Redis Cluster (`cluster_nodes`: keys are routed by slot; the layer's hash tags keep each script
+    in one). With Sentinel, `url` still gives the database number and password. `on_connect` is
+    called each time a connection to a server is (re)established."""
+    options = dict(
         socket_timeout=socket_timeout,
         socket_connect_timeout=connect_timeout,
         retry=Retry(NoBackoff(), 0),
@@ -74,6 +89,52 @@ def redis_client(url: str, *, socket_timeout: float, connect_timeout: float) -> 
         health_check_interval=0,
         driver_info=None,
     )
+    if cluster_nodes:
+        from redis.cluster import ClusterNode, RedisCluster
+
+        parsed = urlparse(url)
+        del options["retry_on_error"], options["retry_on_timeout"]  # (the cluster client's retry says it all)
+        return RedisCluster(
+            startup_nodes=[ClusterNode(host, port) for host, port in cluster_nodes],
+            password=unquote(parsed.password) if parsed.password else None,
+            require_full_coverage=False,
+            redis_connect_func=(lambda connection: on_connect()) if on_connect else None,
+            **options,
+        )
+
+    def connected(connection):
+        connection.on_connect()
+        on_connect()
+
+    if on_connect:
+        options["redis_connect_func"] = connected
+    if sentinels:
+        from redis.sentinel import Sentinel
+
+        parsed = urlparse(url)
+        password = unquote(parsed.password) if parsed.password else None
+        sentinel = Sentinel(
+            sentinels,
+            sentinel_kwargs=dict(
+                socket_timeout=socket_timeout,
+                socket_connect_timeout=connect_timeout,
+                retry=Retry(NoBackoff(), 0),
+                health_check_interval=0,
+            ),
+        )
+        return sentinel.master_for(sentinel_master, db=int(parsed.path.strip("/") or 0), password=password, **options)
+    return redis.Redis.from_url(url, **options)
+
+
+def parse_nodes(value) -> list[tuple[str, int]]:
+    """ "host:port,host:port" (or a list of such strings) → [(host, port), ...]."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    nodes = []
+    for item in (i.strip() for i in items):
+        if item:
+            host, _, port = item.rpartition(":")
+            nodes.append((host.strip("[]") or "127.0.0.1", int(port)))
+    return nodes
 
 
 class Store:
@@ -93,6 +154,9 @@ class Store:
         enabled: bool = True,
         clock: Callable[[], float] = time.monotonic,
         client: redis.Redis | None = None,
+        sentinels: list[tuple[str, int]] | None = None,
+        sentinel_master: str = "",
+        cluster_nodes: list[tuple[str, int]] | None = None,
     ):
         self.url = url
         self.prefix = prefix
@@ -101,11 +165,27 @@ class Store:
         self.lease_ms = max(1, int(lease_ttl * 1000))
         self.max_keys = max_keys
         self.breaker = CircuitBreaker(cooldown=cooldown, clock=clock)
-        self.client = client or redis_client(url, socket_timeout=socket_timeout, connect_timeout=connect_timeout)
-        self.scripts = {name: self.client.register_script(source) for name, source in SCRIPTS.items()}
-        self.local_counts = LocalCounts()
-        self.caught_up = True  # False from Redis answering again after an outage until recovery.catch_up ran
+        # False from Redis answering again after an outage until recovery.catch_up ran.
+        self.caught_up = True
+        # Connections (re)established so far, and how many of them recovery has checked the server of.
+        self.connections = 0
+        self.verified_connections = -1  # a store that never connected checks the server before its first read
         self.catching_up = threading.Lock()
+        self.is_cluster = bool(cluster_nodes) and client is None
+        self._client = client
+        self._client_lock = threading.Lock()
+        self._make_client = lambda: redis_client(
+            url,
+            socket_timeout=socket_timeout,
+            connect_timeout=connect_timeout,
+            sentinels=sentinels,
+            sentinel_master=sentinel_master,
+            cluster_nodes=cluster_nodes,
+            on_connect=self._connected,
+        )
+        # Scripts are called with the client at hand; the one they are registered with only hashes them.
+        self.scripts = {name: redis.Redis().register_script(source) for name, source in SCRIPTS.items()}
+        self.local_counts = LocalCounts()
 
     @classmethod
     def from_settings(cls) -> "Store":
@@ -119,7 +199,37 @@ class Store:
             lease_ttl=settings.CACHE_LOCK_TTL,
             max_keys=settings.CACHE_MAX_KEYS,
             enabled=settings.CACHE_ENABLED,
+            sentinels=parse_nodes(settings.REDIS_SENTINELS),
+            sentinel_master=settings.REDIS_SENTINEL_MASTER,
+            cluster_nodes=parse_nodes(settings.REDIS_CLUSTER_NODES),
         )
+
+    @property
+    def client(self):
+        """The Redis client, made on first use (a cluster client connects to learn the slots, so it can't
+        be made before Redis answers)."""
+        if self._client is None:
+            with self._client_lock:
+                if self._client is None:
+                    self._client = self._make_client()
+        return self._client
+
+    @client.setter
+    def client(self, client) -> None:
+        self._client = client
+
+    def _connected(self) -> None:
+        """A connection to a server was (re)established: it may be another server than the one the cache
+        was last trusted on (a restart, a restore from a dump, a failover the pool followed by itself,
+        all of which redis-py reconnects to without an error). Nothing is served from it before
+        recovery has checked which server it is (see getset._caught_up)."""
+        self.connections += 1
+
+    @property
+    def trusted(self) -> bool:
+        """May entries read from Redis be served? Not between an outage and its catch-up, nor from a
+        connection made since the server was last checked."""
+        return self.caught_up and self.verified_connections == self.connections
 
     # --- key names: "<prefix>:{<group>}:<rest>", the group being the hash tag -------------------
     def group_key(self, group: str, rest: str) -> str:
@@ -175,7 +285,31 @@ class Store:
     def scripts_at_once(self, r: redis.Redis, calls: list[tuple[str, list[str], list]]) -> list:
         """Several script calls in one round trip (a pipeline of EVALSHA). redis-py's own pipelined
         Script objects would first send SCRIPT EXISTS: a second round trip every time. Scripts a
-        restarted Redis no longer knows are loaded and their calls sent again."""
+        restarted Redis no longer knows are loaded and their calls sent again. On a cluster (whose
+        client refuses EVALSHA in a pipeline): one pipeline per primary touched, on that primary's own
+        connection; a call whose slot has moved meanwhile is sent again through the cluster client."""
+        if not self.is_cluster:
+            results = self._pipelined(r, calls)
+        else:
+            by_node: dict[str, list[int]] = defaultdict(list)
+            for index, (_, keys, _) in enumerate(calls):
+                by_node[r.get_node_from_key(keys[0]).name].append(index)
+            results = [None] * len(calls)
+            for name, indexes in by_node.items():
+                node = r.get_redis_connection(r.get_node(node_name=name))
+                for index, result in zip(indexes, self._pipelined(node, [calls[i] for i in indexes])):
+                    results[index] = result
+            for index, result in enumerate(results):
+                if isinstance(result, redis.exceptions.AskError):  # (MOVED too: a resharding)
+                    name, keys, args = calls[index]
+                    results[index] = self.scripts[name](keys=keys, args=args, client=r)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results
+
+    def _pipelined(self, r: redis.Redis, calls: list) -> list:
+        """EVALSHA each call in one pipeline; the replies, errors included."""
 
         def send(batch):
             pipe = r.pipeline(transaction=False)
@@ -190,10 +324,38 @@ class Store:
                 script.sha = r.script_load(script.script)
             for i, result in zip(missing, send([calls[i] for i in missing])):
                 results[i] = result
-        for result in results:
-            if isinstance(result, Exception):
-                raise result
         return results
+
+    def identity(self, r, marker: str) -> tuple[str, bytes | None]:
+        """Which server(s) hold the cache now, and the value stored under `marker`, in one round trip
+        (one per primary on a cluster). The identity is each primary's run_id (new after a restart) and
+        replication id (new whenever a replica is promoted, even back and forth)."""
+        if self.is_cluster:
+            from redis.cluster import RedisCluster
+
+            servers = r.info("server", target_nodes=RedisCluster.PRIMARIES)
+            replication = r.info("replication", target_nodes=RedisCluster.PRIMARIES)
+            if "run_id" in servers:  # a cluster of one primary answers for itself
+                servers, replication = {"": servers}, {"": replication}
+            parts = sorted(f"{servers[n]['run_id']}:{replication[n]['master_replid']}" for n in servers)
+            return ",".join(parts), r.get(marker)
+        pipe = r.pipeline(transaction=False)
+        pipe.info("server")
+        pipe.info("replication")
+        pipe.get(marker)
+        server, replication, seen = pipe.execute()
+        return f"{server['run_id']}:{replication['master_replid']}", seen
+
+    def info(self, r, section: str) -> dict:
+        """INFO `section`; on a cluster, the first primary's (memory and counters are per node)."""
+        if self.is_cluster:
+            from redis.cluster import RedisCluster
+
+            found = r.info(section, target_nodes=RedisCluster.PRIMARIES)
+            return (
+                found if not found or not isinstance(next(iter(found.values())), dict) else next(iter(found.values()))
+            )
+        return r.info(section)
 
     def ping(self) -> bool:
         try:

@@ -28,6 +28,12 @@ def relay_store() -> Store:
     return store
 
 
+def _libpq_url(url: str) -> str:
+    """dj-database-url's schemes (postgres://, postgresql://, pgsql://) as libpq knows them."""
+    scheme, _, rest = url.partition("://")
+    return f"postgresql://{rest}" if scheme in {"postgres", "pgsql", "postgresql"} else url
+
+
 class Relay:
     def __init__(self, *, store: Store | None = None, poll: float | None = None):
         self.store = store or get_store()
@@ -51,8 +57,13 @@ class Relay:
         if self._listener is None or self._listener.closed:
             import psycopg
 
-            params = connection.get_connection_params()
-            self._listener = psycopg.connect(**params, autocommit=True)
+            if settings.CACHE_RELAY_DATABASE_URL:  # direct, not through PgBouncer (which can't keep a LISTEN)
+                self._listener = psycopg.connect(
+                    _libpq_url(settings.CACHE_RELAY_DATABASE_URL), autocommit=True, connect_timeout=3
+                )
+            else:
+                params = connection.get_connection_params()
+                self._listener = psycopg.connect(**params, autocommit=True)
             self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         return self._listener
 
@@ -82,6 +93,11 @@ class Relay:
 
     def run_forever(self, stop: threading.Event | None = None) -> None:
         stop = stop or threading.Event()
+        try:  # LISTEN before the first pass: a commit right after that pass wakes it, not the next poll
+            self._listen()
+        except Exception as error:  # noqa: BLE001 - the database is away: wait() polls and tries again
+            logger.warning("Relay cannot LISTEN yet (%s)", error)
+            self._listener = None
         logger.info("Cache relay started (poll %.2fs)", self.poll)
         while not stop.is_set():
             try:

@@ -38,7 +38,17 @@ def sandbox(tmp_path):
     (conf / "15" / "main").mkdir(parents=True)
     hba = conf / "15" / "main" / "pg_hba.conf"
     hba.write_text("host all all 127.0.0.1/32 scram-sha-256\n")
-    for name in ["redis-cli", "redis-server", "pg_isready", "pg_ctlcluster", "rabbitmq-server", "sed"]:
+    for name in [
+        "redis-cli",
+        "redis-server",
+        "redis-sentinel",
+        "pgbouncer",
+        "ip",
+        "pg_isready",
+        "pg_ctlcluster",
+        "rabbitmq-server",
+        "sed",
+    ]:
         write_stub(stubs, name)
     # Refuses until pg_hba.conf (the fake one) trusts postgres from 127.0.0.1.
     write_stub(
