@@ -90,7 +90,7 @@ def entry_for(payload: bytes) -> tuple[bytes, str, int]:
     return b"D" + etag.encode() + b"%013d" % stored_at + payload, etag, stored_at
 
 
-def _fromentry_for(entry: bytes) -> Cached:
+def _from_entry(entry: bytes) -> Cached:
     return Cached(
         raw=entry[HEADER_LENGTH:],
         hit=True,
@@ -185,14 +185,14 @@ def read(
         return fresh(_payload(load(loader))[0])
     kind = reply[0]
     if kind == b"H":
-        return _fromentry_for(reply[1])
+        return _from_entry(reply[1])
     if kind == b"N":
-        header = _fromentry_for(reply[1])
+        header = _from_entry(reply[1])
         return Cached(raw=None, hit=True, etag=header.etag, stored_at_ms=header.stored_at_ms, not_modified=True)
     if kind == b"W":
         filled = _wait_for_fill(lookup.store, lookup.key, family.name)
         if filled is not None:
-            return _fromentry_for(filled)
+            return _from_entry(filled)
     if kind != b"L":
         return fresh(_payload(load(loader))[0])
     return _load_and_store(lookup, loader)
