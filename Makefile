@@ -3,13 +3,17 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv dev-venv run test test-fast lint format services migrate seed worker beat bench faults
+.PHONY: venv dev-venv bench-venv run test test-fast lint format services migrate seed worker beat bench faults
 
 venv:
 	@bin/ensure-venv requirements.txt
 
 dev-venv:
 	@bin/ensure-venv requirements-dev.txt
+
+# The dev tools plus the peers `make bench` measures (django-cachalot, django-cacheops); never in the image.
+bench-venv:
+	@bin/ensure-venv requirements-bench.txt
 
 run: venv
 	@bin/run-local
@@ -44,8 +48,9 @@ worker: venv
 beat: venv
 	DEBUG=1 CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/1} .venv/bin/celery -A config beat -l info --schedule /tmp/shop-celerybeat-schedule
 
-# Benchmarks (never part of the test suite). `bench` seeds shop_bench once (~100k orders) and reuses it.
-bench: services dev-venv
+# Benchmarks (never part of the test suite). `bench` seeds shop_bench once (~100k orders) and reuses it
+# (re-created when its migrations are stale); it runs gunicorn with `manage.py cache_relay` beside it.
+bench: services bench-venv
 	@command -v wrk >/dev/null || (export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq wrk >/dev/null 2>&1 \
 		|| (apt-get update -qq && apt-get install -y -qq wrk >/dev/null))
 	$(PY) benchmarks/bench.py

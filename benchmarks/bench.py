@@ -1,35 +1,42 @@
 #!/usr/bin/env python
-"""`make bench`: what the cache buys, measured on a 100,000-order store.
+"""`make bench`: what the cache buys on a 100,000-order store, next to cache off and two peers.
 
-1. Loads the store once into its own PostgreSQL database (shop_bench on 127.0.0.1:5432) with
-   seed_demo, and reuses it while it holds about 100,000 orders.
-2. Starts a redis-server of its own (free port), so no other Redis traffic disturbs the figures.
-3. Serves the app under gunicorn on loopback twice: cache on (hits), then CACHE_ENABLED=0 (the
-   database path); drives each cached read with wrk after a warm-up, median of several runs.
-   The framework floor (/api/v1/bench/floor, BENCH_FLOOR=1) goes through the same middleware and
-   auth and returns a constant: hit throughput is reported as a ratio of it.
-4. Counts SQL queries and Redis round trips per request, and SQL per 1,000 requests of a
-   realistic mix, in-process (instrument.py).
-5. Writes benchmarks/results/bench-latest.{md,json} and bench-latency.png.
+1. The store: `shop_bench` (127.0.0.1:5432), seeded once with seed_demo and re-created when its
+   migrations are stale (benchmarks/store.py). It is only a template: every phase below runs on a
+   fresh copy of it (`CREATE DATABASE ... TEMPLATE`), so every configuration starts from the same rows.
+2. The endpoints come from the registry of cached reads (`shop.cache.cached_reads()`, see plan.py).
+3. Served (gunicorn on loopback, `manage.py cache_relay` beside it as deployed, own redis-server):
+   wrk drives each cached read with the cache on (hits, and 304s with If-None-Match), interleaved
+   with the framework floor (/api/v1/bench/floor, benchmark settings only); then with the cache off.
+   Bytes on the wire of a repeated poll: plain, gzip, 304.
+4. In-process (instrument.py), per configuration — cache off, this project, django-cachalot,
+   django-cacheops (benchmarks/settings/) — each on its own copy of the store: per endpoint SQL,
+   Redis round trips and service time; then the seeded mixes (read-only, realistic, 20% orders),
+   every read's answer compared with the cache-off answer at the same step.
+5. One order placement's cost with the outbox triggers and without (a scratch copy, triggers dropped).
+6. Writes benchmarks/results/bench-latest.{md,json} and bench-latency.png.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import plan
 from benchmarks.common import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -38,101 +45,38 @@ from benchmarks.common import (
     HOST,
     PY,
     ROOT,
+    CacheRelay,
     Gunicorn,
     app_env,
     django_eval,
     log,
     login,
-    manage,
     request,
     run_main,
     start_own_redis,
 )
 from benchmarks.report import load_raw, save_raw, write_reports
+from benchmarks.store import DB_NAME, copy_store, db_url, drop_copy, ensure_store, pg_admin
 
-DB_NAME = os.environ.get("BENCH_DB_NAME") or "shop_bench"
-PG_SERVER = os.environ.get("BENCH_PG_SERVER") or "postgres://postgres@127.0.0.1:5432"
-STORE_SIZE = {"orders": 100_000, "products": 500, "users": 10_000}
 PREFIX = "bench"
 FLOOR_PATH = "/api/v1/bench/floor"
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
-
-# name, path (formatted with discovered ids), needs the admin token, cache family
-ENDPOINTS = [
-    ("floor", "/api/v1/bench/floor", False, None),
-    ("products list", "/api/v1/products", False, "products:all"),
-    ("products filtered", "/api/v1/products?category={category}&page=1&page_size=20", False, "products:filter"),
-    ("product", "/api/v1/products/{product_id}", False, "products:detail"),
-    ("business", "/api/v1/business", False, "business:info"),
-    ("coupons active", "/api/v1/coupons/active", False, "coupons:active"),
-    ("floor (admin token)", "/api/v1/bench/floor", True, None),
-    ("dashboard stats", "/api/v1/dashboard/stats", True, "dashboard:stats"),
-    ("top products", "/api/v1/dashboard/top-products?limit=5", True, "dashboard:top-products"),
-    ("revenue chart", "/api/v1/dashboard/revenue-chart?days=7", True, "dashboard:revenue-chart"),
-    ("activities", "/api/v1/dashboard/activities?limit=20", True, "dashboard:activities"),
-]
+CONFIGS = {
+    "off": "cache off",
+    "project": "this project",
+    "cachalot": "django-cachalot",
+    "cacheops": "django-cacheops (+ update() fix)",
+}
 
 
-# --- the store -------------------------------------------------------------------------------------
-def pg_admin(sql: str) -> str:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=5) as conn:
-        cursor = conn.execute(sql)
-        row = cursor.fetchone() if cursor.description else None
-        return row[0] if row else None
-
-
-def store_counts(env: dict) -> dict:
-    return json.loads(
-        django_eval(
-            "import json; from orders.models import Order; from products.models import Product; "
-            "from shop.models import User; "
-            "print(json.dumps({'orders': Order.objects.count(), 'products': Product.objects.count(), "
-            "'users': User.objects.count()}))",
-            env=env,
-        )
+def settings_env(base: dict, config: str, database_url: str, **extra) -> dict:
+    return dict(
+        base,
+        DJANGO_SETTINGS_MODULE=f"benchmarks.settings.{config}",
+        BENCH_CONFIG=config,
+        DATABASE_URL=database_url,
+        **extra,
     )
-
-
-def ensure_store(env: dict) -> dict:
-    exists = pg_admin(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'")
-    if not exists:
-        log(f"creating database {DB_NAME}")
-        pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-    manage("migrate", "--noinput", "-v", "0", env=env)
-    counts = store_counts(env)
-    if counts["orders"] >= 0.95 * STORE_SIZE["orders"]:
-        log(f"reusing {DB_NAME}: {counts}")
-        return counts | {"seeded_now": False, "seed_seconds": None}
-    if counts["orders"] or counts["products"] or counts["users"]:
-        log(f"{DB_NAME} holds a partial store {counts}: recreating it")
-        pg_admin(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-        pg_admin(f'CREATE DATABASE "{DB_NAME}"')
-        manage("migrate", "--noinput", "-v", "0", env=env)
-    log(f"seeding {DB_NAME}: {STORE_SIZE} (one time; reused on later runs)")
-    started = time.monotonic()
-    manage(
-        "seed_demo",
-        "--orders",
-        str(STORE_SIZE["orders"]),
-        "--products",
-        str(STORE_SIZE["products"]),
-        "--users",
-        str(STORE_SIZE["users"]),
-        env=env,
-    )
-    seconds = round(time.monotonic() - started, 1)
-    log(f"seeded in {seconds} s")
-    manage(
-        "shell",
-        "-c",
-        "from django.db import connection; connection.cursor().execute('VACUUM ANALYZE')",
-        env=env,
-        check=False,
-    )
-    counts = store_counts(env)
-    return counts | {"seeded_now": True, "seed_seconds": seconds}
 
 
 # --- wrk -----------------------------------------------------------------------------------------------
@@ -148,159 +92,392 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
-def wrk(port: int, path: str, *, token: str | None, seconds: float, connections: int) -> dict:
+def wrk(port: int, path: str, *, token: str | None, seconds: float, connections: int, headers=()) -> dict:
     args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
+    for header in headers:
+        args += ["-H", header]
     args.append(f"http://{HOST}:{port}{path}")
     result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
     for line in reversed(result.stdout.splitlines()):
         if line.startswith("{"):
             data = json.loads(line)
             data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
-            data["errors"] = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+            data["errors"] = sum(data[k] for k in ("connect", "read", "write", "timeout"))
             return data
     raise RuntimeError(f"wrk printed no report: {result.stdout} {result.stderr}")
 
 
-def redis_stats(redis_server) -> dict[str, int]:
-    raw = redis_server.client().hgetall(f"{PREFIX}:_cache:stats")
-    return {k.decode(): int(v) for k, v in raw.items()}
+def summary(runs: list[dict]) -> dict:
+    return {
+        "rps": statistics.median(r["rps"] for r in runs),
+        "p50_ms": statistics.median(r["p50_us"] for r in runs) / 1000,
+        "p99_ms": statistics.median(r["p99_us"] for r in runs) / 1000,
+        "requests": sum(r["requests"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "non_2xx_3xx": sum(r["status"] for r in runs),
+    }
 
 
-def drive(server: Gunicorn, endpoints: list[dict], token: str, args, redis_server, mode: str) -> dict:
-    """wrk against every endpoint: a warm-up, then `runs` timed runs; medians."""
-    results = {}
+def wire_bytes(port: int, path: str, *, token: str | None, headers: dict) -> dict:
+    """One GET over a raw socket: the bytes the client receives (status line, headers, body)."""
+    lines = [f"GET {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close", "Accept: application/json"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    raw = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    received = b""
+    with socket.create_connection((HOST, port), timeout=10) as sock:
+        sock.sendall(raw)
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    etag = next(
+        (ln.split(b":", 1)[1].strip().decode() for ln in head.split(b"\r\n") if ln.lower().startswith(b"etag:")), None
+    )
+    return {
+        "status": status,
+        "bytes": len(received),
+        "header_bytes": len(head) + 4,
+        "body_bytes": len(body),
+        "etag": etag,
+    }
+
+
+def poll_bytes(port: int, endpoints: list[dict], token: str) -> dict:
+    """Per endpoint: a repeated poll's bytes on the wire, plain, gzip, and 304 with the ETag it was given."""
+    out = {}
     for ep in endpoints:
-        ep_token = token if ep["admin"] else None
-        for _ in range(2):  # fill the entry (cache on) and check it answers
-            status, _, headers, _ = request(server.port, "GET", ep["path"], token=ep_token)
-        xcache = headers.get("X-Cache")
-        family = ep["family"]
-        before = redis_stats(redis_server)
-        wrk(server.port, ep["path"], token=ep_token, seconds=args.warmup, connections=args.connections)
-        runs, floor_runs = [], []
-        for _ in range(args.runs):
-            if mode == "hit" and family:
-                # The floor, interleaved with the endpoint: each ratio compares runs seconds apart, so
-                # other work on the machine drifting in or out moves both sides of it alike.
-                floor_runs.append(
-                    wrk(server.port, FLOOR_PATH, token=ep_token, seconds=args.duration, connections=args.connections)
-                )
-            runs.append(
-                wrk(server.port, ep["path"], token=ep_token, seconds=args.duration, connections=args.connections)
-            )
-        after = redis_stats(redis_server)
-        hits = after.get(f"{family}:hits", 0) - before.get(f"{family}:hits", 0) if family else None
-        misses = after.get(f"{family}:misses", 0) - before.get(f"{family}:misses", 0) if family else None
-        results[ep["name"]] = {
-            "status": status,
-            "x_cache": xcache,
-            "rps": statistics.median(r["rps"] for r in runs),
-            "p50_ms": statistics.median(r["p50_us"] for r in runs) / 1000,
-            "p99_ms": statistics.median(r["p99_us"] for r in runs) / 1000,
-            "requests": sum(r["requests"] for r in runs),
-            "errors": sum(r["errors"] for r in runs),
-            "non_2xx": sum(r["status"] for r in runs),
-            "runs": [{k: r[k] for k in ("rps", "p50_us", "p99_us", "requests", "errors")} for r in runs],
-            "floor_ratio": statistics.median(r["rps"] / f["rps"] for r, f in zip(runs, floor_runs))
-            if floor_runs
-            else None,
-            "floor_rps": statistics.median(f["rps"] for f in floor_runs) if floor_runs else None,
-            "rss_kib_after": server.worker_rss_kib(),
-            "layer_hits": hits,
-            "layer_misses": misses,
-        }
-        log(
-            f"  {mode:4} {ep['name']:22} {results[ep['name']]['rps']:8.0f} req/s  "
-            f"p50 {results[ep['name']]['p50_ms']:8.2f} ms  p99 {results[ep['name']]['p99_ms']:8.2f} ms  "
-            f"X-Cache {xcache}  errors {results[ep['name']]['errors']}"
-            + (f"  ÷ floor {results[ep['name']]['floor_ratio']:.2f}" if floor_runs else "")
-        )
-    return results
+        tok = token if ep["staff"] else None
+        plain = wire_bytes(port, ep["path"], token=tok, headers={})
+        gz = wire_bytes(port, ep["path"], token=tok, headers={"Accept-Encoding": "gzip"})
+        nm = wire_bytes(port, ep["path"], token=tok, headers={"Accept-Encoding": "gzip", "If-None-Match": gz["etag"]})
+        out[ep["name"]] = {"plain": plain, "gzip": gz, "304": nm}
+    return out
 
 
-def serve_and_drive(env: dict, mode: str, endpoints: list[dict], token: str | None, args, redis_server) -> dict:
-    server = Gunicorn(
-        env=env, name=f"bench-{mode}", workers=args.workers, worker_class=args.worker_class, threads=args.threads
-    ).start()
+def serve_hits(env: dict, endpoints: list[dict], args) -> dict:
+    """Cache on, relay beside gunicorn: per endpoint a warm-up, then `runs` rounds of floor / hit / 304."""
+    relay = CacheRelay(env=env, name="bench-relay").start()
+    server = Gunicorn(env=env, name="bench-hit", workers=args.workers).start()
     try:
-        token = token or login(server.port, ADMIN_EMAIL, ADMIN_PASSWORD)
-        available = []
-        for ep in endpoints:
-            status, _, _, _ = request(server.port, "GET", ep["path"], token=token if ep["admin"] else None)
-            if status == 200:
-                available.append(ep)
-            else:
-                log(f"  {ep['name']}: {ep['path']} answered {status}; left out")
-        # Every code path under load in every worker before the first RSS reading: the start of the run
-        # is the workers' steady state, so growth after it is growth, not warm-up.
-        warmup_peak: dict[int, int] = {}
-        for ep in available:
+        token = login(server.port, ADMIN_EMAIL, ADMIN_PASSWORD)
+        results = {}
+        for ep in endpoints:  # every path under load in every worker first
             wrk(
-                server.port,
-                ep["path"],
-                token=token if ep["admin"] else None,
-                seconds=args.warmup,
-                connections=args.connections,
+                server.port, ep["path"], token=token if ep["staff"] else None, seconds=0.5, connections=args.connections
             )
-            for pid, kib in server.worker_rss_kib().items():
-                warmup_peak[pid] = max(warmup_peak.get(pid, 0), kib or 0)
         rss_start = server.worker_rss_kib()
-        results = drive(server, available, token, args, redis_server, mode)
-        rss_end = server.worker_rss_kib()
-        memory = None
-        if mode == "hit":
-            for ep in available:  # refill what expired during the runs, then weigh each family
-                request(server.port, "GET", ep["path"], token=token if ep["admin"] else None)
-            memory = instrument(env, "memory")
+        for ep in endpoints:
+            tok = token if ep["staff"] else None
+            status, _, headers, _ = request(server.port, "GET", ep["path"], token=tok)
+            status, _, headers, _ = request(server.port, "GET", ep["path"], token=tok)
+            etag = headers.get("ETag")
+            wrk(server.port, ep["path"], token=tok, seconds=args.warmup, connections=args.connections)
+            floor, hit, not_modified = [], [], []
+            for _ in range(args.runs):
+                # Interleaved: each ratio compares runs seconds apart, so other work on the machine
+                # drifting in or out moves both sides alike.
+                floor.append(
+                    wrk(server.port, FLOOR_PATH, token=tok, seconds=args.duration, connections=args.connections)
+                )
+                hit.append(wrk(server.port, ep["path"], token=tok, seconds=args.duration, connections=args.connections))
+                if etag:
+                    not_modified.append(
+                        wrk(
+                            server.port,
+                            ep["path"],
+                            token=tok,
+                            seconds=args.duration,
+                            connections=args.connections,
+                            headers=[f"If-None-Match: {etag}"],
+                        )
+                    )
+            row = {
+                "status": status,
+                "x_cache": headers.get("X-Cache"),
+                "etag": etag,
+                "hit": summary(hit),
+                "floor": summary(floor),
+                "hit_floor_ratio": statistics.median(h["rps"] / f["rps"] for h, f in zip(hit, floor)),
+            }
+            if not_modified:
+                row["304"] = summary(not_modified)
+                row["304_floor_ratio"] = statistics.median(n["rps"] / f["rps"] for n, f in zip(not_modified, floor))
+            results[ep["name"]] = row
+            log(
+                f"  hit  {ep['name']:26} {row['hit']['rps']:7.0f} req/s p50 {row['hit']['p50_ms']:6.2f} ms  "
+                f"÷ floor {row['hit_floor_ratio']:.2f}"
+                + (f"  304 ÷ floor {row['304_floor_ratio']:.2f}" if not_modified else "")
+            )
+        wire = poll_bytes(server.port, endpoints, token)
         return {
             "endpoints": results,
+            "wire": wire,
             "rss_start_kib": rss_start,
-            "rss_warmup_peak_kib": warmup_peak,
-            "rss_end_kib": rss_end,
-            "memory": memory,
+            "rss_end_kib": server.worker_rss_kib(),
             "token": token,
         }
     finally:
         server.stop()
+        relay.stop()
 
 
-def instrument(env: dict, *command: str) -> dict:
+def serve_misses(env: dict, endpoints: list[dict], token: str, args) -> dict:
+    server = Gunicorn(env=env, name="bench-miss", workers=args.workers).start()
+    try:
+        results = {}
+        for ep in endpoints:
+            tok = token if ep["staff"] else None
+            wrk(server.port, ep["path"], token=tok, seconds=args.warmup, connections=args.connections)
+            runs = [
+                wrk(server.port, ep["path"], token=tok, seconds=args.duration, connections=args.connections)
+                for _ in range(args.runs)
+            ]
+            results[ep["name"]] = {"miss": summary(runs)}
+            log(f"  off  {ep['name']:26} {results[ep['name']]['miss']['rps']:7.0f} req/s")
+        return {"endpoints": results}
+    finally:
+        server.stop()
+
+
+# --- in-process -----------------------------------------------------------------------------------------
+def instrument(env: dict, command: str, spec: dict, workdir: Path, timeout: float = 1800) -> dict:
+    spec_path = workdir / f"{env['BENCH_CONFIG']}-{command}-spec.json"
+    out_path = workdir / f"{env['BENCH_CONFIG']}-{command}.json"
+    spec_path.write_text(json.dumps(spec))
     result = subprocess.run(
-        [PY, str(ROOT / "benchmarks" / "instrument.py"), *command],
+        [PY, str(ROOT / "benchmarks" / "instrument.py"), command, str(spec_path), str(out_path)],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=timeout,
     )
     if result.returncode:
-        raise RuntimeError(f"instrument.py {command[0]} failed:\n{result.stdout[-2000:]}\n{result.stderr[-4000:]}")
-    line = next(ln for ln in reversed(result.stdout.splitlines()) if ln.startswith("JSON:"))
-    return json.loads(line[5:])
-
-
-def discover(env: dict) -> dict:
-    return json.loads(
-        django_eval(
-            "import json; from products.models import Product\n"
-            "active = Product.objects.filter(is_active=True).order_by('id')\n"
-            "from shop.models import Business\n"
-            "ids = list(active.values_list('id', flat=True))\n"
-            "cats = sorted(set(active.values_list('category', flat=True)))\n"
-            "orderable = {p.id: str(p.price) for p in active.filter(stock__gte=200)[:100]}\n"
-            "business = Business.objects.first()\n"
-            "minimum = str(business.min_order_amount) if business else '0'\n"
-            "print(json.dumps({'product_ids': ids, 'categories': cats, 'orderable': orderable, "
-            "'min_order_amount': minimum}))",
-            env=env,
+        raise RuntimeError(
+            f"instrument.py {command} ({env['BENCH_CONFIG']}) failed:\n{result.stdout[-2000:]}\n{result.stderr[-6000:]}"
         )
+    return json.loads(out_path.read_text())
+
+
+def flush_redis(redis_server) -> None:
+    redis_server.client().flushall()
+
+
+def in_process(base_env: dict, endpoints, mixes, redis_server, workdir: Path) -> dict:
+    spec = {
+        "endpoints": endpoints,
+        "mixes": mixes,
+        "admin_email": ADMIN_EMAIL,
+        "admin_password": ADMIN_PASSWORD,
+        "customer_email": CUSTOMER_EMAIL,
+        "customer_password": CUSTOMER_PASSWORD,
+    }
+    results = {}
+    for config, label in CONFIGS.items():
+        log(f"in-process: {label}")
+        name = f"{DB_NAME}_{config}"
+        env = settings_env(base_env, config, copy_store(name))
+        flush_redis(redis_server)
+        relay = CacheRelay(env=env, name=f"relay-{config}").start() if config == "project" else None
+        try:
+            started = time.monotonic()
+            costs = instrument(env, "costs", spec, workdir)
+            mixed = instrument(env, "mixes", spec, workdir)
+            memory = instrument(env, "memory", spec, workdir) if config == "project" else None
+        finally:
+            if relay:
+                relay.stop()
+            drop_copy(name)
+        with gzip.open(workdir / f"{config}-mixes.json.bodies.gz", "rt") as fh:
+            bodies = json.load(fh)
+        results[config] = {"costs": costs, "mixes": mixed, "memory": memory, "bodies": bodies}
+        log(f"  {label}: {time.monotonic() - started:.0f} s")
+    return results
+
+
+# --- one order placement's cost: outbox triggers or not --------------------------------------------------
+def order_bodies(found: dict, n: int) -> list[dict]:
+    from decimal import Decimal
+
+    orderable = sorted(found["orderable"].items(), key=lambda kv: int(kv[0]))
+    minimum = Decimal(found["min_order_amount"])
+    bodies = []
+    for i in range(n):
+        a, b = orderable[i % len(orderable)], orderable[(i * 7 + 3) % len(orderable)]
+        quantity = 1
+        while Decimal(a[1]) * quantity + Decimal(b[1]) < minimum:
+            quantity += 1
+        bodies.append(
+            {
+                "items": [{"product_id": int(a[0]), "quantity": quantity}, {"product_id": int(b[0]), "quantity": 1}],
+                "delivery_address": "1 Benchmark Street",
+                "payment_method": "cash",
+                "notes": f"bench order cost {i}",
+            }
+        )
+    return bodies
+
+
+def scratch_sql(url: str, sql: str, params=None):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else None
+
+
+def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int) -> dict:
+    """Order placements on a scratch copy: with the outbox triggers, cache on (as deployed: the writer
+    applies its rows after commit, the relay beside it); with the triggers, cache off (the triggers'
+    own cost); then with the triggers dropped, cache off (the bare write)."""
+    name = f"{DB_NAME}_cost"
+    url = copy_store(name)
+    warmup = 10
+    triggers = scratch_sql(
+        url,
+        "SELECT tgname, relname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+        "WHERE NOT tgisinternal AND tgname LIKE 'shop\\_cache\\_%%' ORDER BY relname, tgname",
     )
+    tracked = sorted({table for _, table in triggers})
+    sequence = scratch_sql(url, "SELECT pg_get_serial_sequence('shop_cache_outbox', 'id')")[0][0]
+
+    def outbox_ids() -> int:
+        return scratch_sql(url, f"SELECT last_value FROM {sequence}")[0][0]
+
+    out = {"tracked_tables": tracked, "triggers": len(triggers), "variants": {}}
+    bodies = order_bodies(found, 3 * (n + warmup))
+    variants = [
+        ("triggers, cache on (as deployed)", "project", True),
+        ("triggers, cache off", "off", True),
+        ("no triggers, cache off", "off", False),
+    ]
+    try:
+        for i, (label, config, keep_triggers) in enumerate(variants):
+            if not keep_triggers and triggers:
+                for trigger, table in triggers:
+                    scratch_sql(url, f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
+                triggers = []
+            env = settings_env(base_env, config, url)
+            flush_redis(redis_server)
+            relay = CacheRelay(env=env, name="relay-cost").start() if config == "project" else None
+            before = outbox_ids()
+            try:
+                chunk = bodies[i * (n + warmup) : (i + 1) * (n + warmup)]
+                spec = {
+                    "orders": chunk,
+                    "warmup": warmup,
+                    "tracked_tables": tracked,
+                    "customer_email": CUSTOMER_EMAIL,
+                    "customer_password": CUSTOMER_PASSWORD,
+                }
+                result = instrument(dict(env, BENCH_CONFIG=f"{config}-cost{i}"), "orders", spec, workdir)
+            finally:
+                if relay:
+                    relay.stop()
+            result["outbox_rows_per_order"] = round((outbox_ids() - before) / (n + warmup), 2)
+            out["variants"][label] = result
+            log(
+                f"  {label:34} {result['sql']:.0f} SQL, {result['redis']:.0f} Redis round trips, "
+                f"p50 {result['p50_ms']:.2f} ms, outbox rows/order {result['outbox_rows_per_order']}"
+            )
+    finally:
+        drop_copy(name)
+    return out
 
 
-def hit_saved(run: dict) -> dict:
-    return {k: v for k, v in run.items() if k != "token"}  # no credentials in the results
+# --- comparing answers with cache off ----------------------------------------------------------------------
+def first_difference(a, b, path="data") -> str:
+    if type(a) is not type(b):
+        return f"{path}: {json.dumps(a)[:80]} vs {json.dumps(b)[:80]}"
+    if isinstance(a, dict):
+        for key in sorted(a.keys() | b.keys()):
+            if key not in a or key not in b:
+                return f"{path}.{key}: {'missing' if key not in b else 'extra'}"
+            if a[key] != b[key]:
+                return first_difference(a[key], b[key], f"{path}.{key}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: {json.dumps(a)[:80]} (cache off) vs {json.dumps(b)[:80]}"
+
+
+def compare(reference: dict, other: dict, mixes: dict) -> dict:
+    """Per mix: reads whose answer (status, data without volatile fields) differs from cache off's at the same step."""
+    out = {}
+    for name, plan_steps in mixes.items():
+        ref_steps, steps = reference["mixes"][name]["steps"], other["mixes"][name]["steps"]
+        stale, examples, diverged_orders = 0, [], 0
+        for i, (step, ref, got) in enumerate(zip(plan_steps, ref_steps, steps)):
+            if step["kind"] == "order":
+                diverged_orders += ref[1] != got[1]
+                continue
+            if ref[1] != got[1] or ref[5] != got[5]:
+                stale += 1
+                if len(examples) < 5:
+                    what = f"status {ref[1]} vs {got[1]}"
+                    if ref[5] and got[5] and ref[1] == got[1]:
+                        what = first_difference(
+                            json.loads(reference["bodies"][ref[5]]), json.loads(other["bodies"][got[5]])
+                        )
+                    examples.append({"step": i, "path": step["path"], "x_cache": got[6], "difference": what})
+        out[name] = {"stale": stale, "examples": examples, "orders_answered_differently": diverged_orders}
+    return out
+
+
+def aggregate(config_result: dict, reference: dict | None, mixes: dict) -> dict:
+    """Per mix: requests, SQL and Redis round trips per 1,000 requests (and by kind), service time."""
+    out = {}
+    for name, data in config_result["mixes"].items():
+        steps = data["steps"]
+        by_kind: dict[str, dict] = {}
+        seen, first_sql = set(), 0
+        for (kind, status, sql, trips, ms, _, _), step in zip(steps, mixes[name]):
+            if kind != "order" and step["path"] not in seen:
+                seen.add(step["path"])
+                first_sql += sql
+            k = by_kind.setdefault(kind, {"requests": 0, "sql": 0, "redis": 0, "ms": 0.0, "non_2xx": 0})
+            k["requests"] += 1
+            k["sql"] += sql
+            k["redis"] += trips
+            k["ms"] += ms
+            k["non_2xx"] += not 200 <= status < 300
+        total = len(steps)
+        row = {
+            "requests": total,
+            "by_kind": by_kind,
+            "sql_per_1000": round(sum(k["sql"] for k in by_kind.values()) * 1000 / total, 1),
+            "redis_per_1000": round(sum(k["redis"] for k in by_kind.values()) * 1000 / total, 1),
+            # SQL of the first read of each URL in the mix (every mix starts with every cache empty), and
+            # the rate without them: what a cache that had seen each URL once would send.
+            "first_reads": len(seen),
+            "first_read_sql": first_sql,
+            "sql_per_1000_after_first": round((sum(k["sql"] for k in by_kind.values()) - first_sql) * 1000 / total, 1),
+            "service_ms": round(sum(k["ms"] for k in by_kind.values()), 1),
+            "non_2xx": sum(k["non_2xx"] for k in by_kind.values()),
+            "families": data["families"],
+            "sql_shapes": data["sql_shapes"],
+            "wall_s": data["wall_s"],
+        }
+        if reference is not None:
+            ref = reference["mixes"][name]["steps"]
+            row["service_ratio"] = round(row["service_ms"] / sum(s[4] for s in ref), 3)
+            row["read_service_ratio"] = round(
+                sum(s[4] for s in steps if s[0] != "order") / sum(s[4] for s in ref if s[0] != "order"), 3
+            )
+        out[name] = row
+    return out
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+def discover(env: dict) -> dict:
+    return json.loads(django_eval(plan.DISCOVER, env=env).splitlines()[-1])
 
 
 def machine() -> dict:
@@ -315,11 +492,18 @@ def machine() -> dict:
     mem_kib = int(
         next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
     )
-    pg_version = pg_admin("SHOW server_version")
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip()
-    import django
-
+    versions = subprocess.run(
+        [
+            PY,
+            "-c",
+            "from importlib.metadata import version\n"
+            "print(*(version(p) for p in ('Django', 'django-cachalot', 'django-cacheops')))",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return {
         "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "cpu": cpu,
@@ -327,8 +511,10 @@ def machine() -> dict:
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
         "os": platform.platform(),
         "python": platform.python_version(),
-        "django": django.get_version(),
-        "postgresql": pg_version,
+        "django": versions[0] if versions else None,
+        "cachalot": versions[1] if len(versions) > 1 else None,
+        "cacheops": versions[2] if len(versions) > 2 else None,
+        "postgresql": pg_admin("SHOW server_version"),
         "redis": redis_version.removeprefix("v="),
         "wrk": wrk_version,
     }
@@ -337,77 +523,65 @@ def machine() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=3, help="seconds per timed wrk run")
+    parser.add_argument("--duration", type=float, default=2, help="seconds per timed wrk run")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of wrk warm-up per endpoint")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
-    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--skip-counts", action="store_true", help="leave out the in-process counts and the mix")
+    parser.add_argument("--orders", type=int, default=60, help="order placements per variant of the cost phase")
+    parser.add_argument("--skip-served", action="store_true", help="leave out gunicorn + wrk")
+    parser.add_argument("--skip-cost", action="store_true", help="leave out the order-placement cost phase")
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="in-process configurations (off is always run)")
     parser.add_argument("--report-only", action="store_true", help="redraw the report from bench-latest.json")
     args = parser.parse_args()
     if args.report_only:
         print(write_reports(load_raw()))
         return 0
     started = time.monotonic()
+    wanted = ["off", *(c for c in args.configs.split(",") if c in CONFIGS and c != "off")]
+    for config in list(CONFIGS):
+        if config not in wanted:
+            CONFIGS.pop(config)
 
     ensure_wrk()
     redis_server = start_own_redis()
     log(f"own redis-server on port {redis_server.port}")
-    env = app_env(database_url=f"{PG_SERVER}/{DB_NAME}", redis_url=redis_server.url, prefix=PREFIX)
-    store = ensure_store(env)
+    base_env = app_env(database_url="", redis_url=redis_server.url, prefix=PREFIX)
+    store = ensure_store(settings_env(base_env, "project", ""))
     bench_started = time.monotonic()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    found = discover(env)
-    params = {"category": quote(found["categories"][0]), "product_id": found["product_ids"][0]}
-    endpoints = [{"name": n, "path": p.format(**params), "admin": a, "family": f} for n, p, a, f in ENDPOINTS]
+    found = discover(settings_env(base_env, "project", db_url(DB_NAME)))
+    endpoints = plan.endpoints(found)
+    mixes = plan.all_mixes(found)
+    log(f"{len(endpoints)} cached endpoints from the registry: {', '.join(e['path'] for e in endpoints)}")
+    workdir = Path(tempfile.mkdtemp(prefix="shop-bench-"))
 
-    log(
-        f"cache ON: gunicorn {args.workers} × {args.worker_class}, wrk -c{args.connections}, "
-        f"{args.runs} × {args.duration} s after {args.warmup} s warm-up"
-    )
-    hit = serve_and_drive(
-        app_env(
-            database_url=env["DATABASE_URL"],
-            redis_url=redis_server.url,
-            prefix=PREFIX,
-            CACHE_ENABLED="1",
-            BENCH_FLOOR="1",
-        ),
-        "hit",
-        endpoints,
-        None,
-        args,
-        redis_server,
-    )
-    log("cache OFF (CACHE_ENABLED=0): the database path")
-    miss = serve_and_drive(
-        app_env(
-            database_url=env["DATABASE_URL"],
-            redis_url=redis_server.url,
-            prefix=PREFIX,
-            CACHE_ENABLED="0",
-            BENCH_FLOOR="1",
-        ),
-        "miss",
-        endpoints,
-        hit["token"],
-        args,
-        redis_server,
-    )
-    counts = None
-    if not args.skip_counts:
-        log("counting SQL queries and Redis round trips in-process; the 1,000-request mix, cache off then on")
-        spec = {
-            "endpoints": [ep for ep in endpoints if ep["family"]],
-            "admin_email": ADMIN_EMAIL,
-            "admin_password": ADMIN_PASSWORD,
-            "customer_email": CUSTOMER_EMAIL,
-            "customer_password": CUSTOMER_PASSWORD,
-            **found,
+    served = None
+    if not args.skip_served:
+        url = copy_store(f"{DB_NAME}_serve")
+        log(
+            f"served: gunicorn {args.workers} sync workers + cache_relay, wrk -c{args.connections}, "
+            f"{args.runs} × {args.duration} s after {args.warmup} s warm-up"
+        )
+        hit = serve_hits(settings_env(base_env, "project", url), endpoints, args)
+        log("served, cache off (CACHE_ENABLED=0)")
+        miss = serve_misses(settings_env(base_env, "off", url), endpoints, hit.pop("token"), args)
+        drop_copy(f"{DB_NAME}_serve")
+        served = {"hit": hit, "miss": miss}
+        save_raw({"partial": True, "served": served})
+
+    results = in_process(base_env, endpoints, mixes, redis_server, workdir)
+    reference = results["off"]
+    configs = {}
+    for config, data in results.items():
+        configs[config] = {
+            "label": CONFIGS[config],
+            "costs": data["costs"],
+            "mixes": aggregate(data, None if config == "off" else reference, mixes),
+            "stale": compare(reference, data, mixes) if config != "off" else None,
+            "memory": data["memory"],
         }
-        save_raw({"partial": True, "hit": hit_saved(hit), "miss": hit_saved(miss)})
-        counts = instrument(dict(env, BENCH_FLOOR="1"), "counts", json.dumps(spec))
+    cost = None if args.skip_cost else order_cost(base_env, found, redis_server, workdir, args.orders)
+    shutil.rmtree(workdir, ignore_errors=True)
 
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -415,17 +589,18 @@ def main() -> int:
         "load_before": load_before,
         "store": store,
         "setup": {
-            "gunicorn": f"{args.workers} × {args.worker_class} workers"
-            + (f", {args.threads} threads" if args.worker_class == "gthread" else ""),
+            "gunicorn": f"{args.workers} × sync workers, manage.py cache_relay beside them",
             "wrk": f"1 thread, {args.connections} connections, {args.warmup} s warm-up, "
             f"median of {args.runs} × {args.duration} s",
             "redis": "own redis-server on loopback",
-            "database": f"PostgreSQL {DB_NAME} on 127.0.0.1:5432",
+            "database": f"PostgreSQL, a fresh copy of {DB_NAME} per phase and configuration",
+            "mix_requests": plan.REQUESTS_PER_MIX,
+            "mixes": plan.MIXES,
         },
         "endpoints": endpoints,
-        "hit": hit_saved(hit),
-        "miss": hit_saved(miss),
-        "counts": counts,
+        "served": served,
+        "configs": configs,
+        "order_cost": cost,
         "bench_seconds": round(time.monotonic() - bench_started, 1),
         "total_seconds": round(time.monotonic() - started, 1),
     }

@@ -301,3 +301,41 @@ def percentile(values: list[float], q: float) -> float | None:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return ordered[index]
+
+
+# --- the cache relay (manage.py cache_relay), beside the web processes as deployed ----------------
+class CacheRelay:
+    """`manage.py cache_relay` in its own process, stopped (SIGTERM) at exit."""
+
+    def __init__(self, *, env: dict, name: str = "relay"):
+        self.env = env
+        self.name = name
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.gettempdir()) / f"shop-{name}-{os.getpid()}.log"
+
+    def start(self) -> CacheRelay:
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [PY, "manage.py", "cache_relay", "-v", "0"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        cleanup.add(f"cache relay {self.name}", self.stop)
+        time.sleep(0.5)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"cache_relay exited at start:\n{self.log_path.read_text()[-2000:]}")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        if self.process:
+            self._log.close()
+        cleanup.remove(f"cache relay {self.name}")

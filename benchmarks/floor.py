@@ -1,6 +1,6 @@
 """The framework floor: a DRF view that returns a constant through the API's middleware and auth.
 
-Mounted at /api/v1/bench/floor only when settings.BENCH_FLOOR_ENDPOINT is true (env BENCH_FLOOR=1).
+Mounted at /api/v1/bench/floor by benchmarks/urls.py, under the benchmark settings only (benchmarks/settings/).
 `make bench` compares each cached read's hit path with it: the difference is what the cache
 layer and the view cost on top of Django + DRF themselves.
 """

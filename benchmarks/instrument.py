@@ -1,40 +1,52 @@
-"""The in-process half of `make bench`: counts what a request costs, not how long it takes.
+"""The in-process half of `make bench`: what a request costs, counted exactly, in one configuration.
 
-Runs inside a configured Django process (DJANGO_SETTINGS_MODULE, DATABASE_URL, REDIS_URL set by
-bench.py) against the same database and Redis as the gunicorn runs, and prints one JSON object.
+Runs inside a Django process configured by bench.py (DJANGO_SETTINGS_MODULE = one of
+benchmarks/settings/{off,project,cachalot,cacheops}.py, DATABASE_URL = that configuration's copy
+of the store, REDIS_URL = the bench's own redis-server) and writes one JSON file:
 
-    python benchmarks/instrument.py counts '<json spec>'   # SQL and Redis round trips per request, the mix
-    python benchmarks/instrument.py memory                 # Redis memory per cache family
+    python benchmarks/instrument.py costs  SPEC.json OUT.json   # per endpoint: SQL, round trips, service time
+    python benchmarks/instrument.py mixes  SPEC.json OUT.json   # the seeded mixes, step by step
+    python benchmarks/instrument.py memory SPEC.json OUT.json   # Redis memory per family (this project)
+    python benchmarks/instrument.py orders SPEC.json OUT.json   # one order placement's cost, N times
 
 How it counts:
 - SQL: django.test.utils.CaptureQueriesContext around each request made with django.test.Client
-  (the full middleware and DRF stack, no network).
+  (the full middleware and DRF stack, no network). A peer's cache hit sends no SQL, so it is not counted.
 - Redis round trips: every request/reply exchange with Redis goes through redis-py's
-  `AbstractConnection.send_packed_command` (a command, a pipeline, an EVALSHA of a Lua script);
-  this process counts those calls. INFO commandstats would also count the commands that run
-  inside the layer's Lua scripts, which are not round trips.
+  `AbstractConnection.send_packed_command` (a command, a pipeline, an EVALSHA); this process counts
+  those calls, whoever makes them (this project's layer, cachalot's django-redis, cacheops, DRF's
+  throttle history).
+- Service time: time.perf_counter() around the test client's call.
+- Answers: each read's JSON `data`, without `fromCache` and the volatile fields (VOLATILE), hashed;
+  the distinct bodies go to a gzipped side file so bench.py can show what differs from cache off.
 """
 
+import gzip
+import hashlib
 import json
-import random
+import os
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
-from decimal import Decimal
-from urllib.parse import urlencode
+from collections import Counter
 
 import django
 
 django.setup()
 
 import redis.connection  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from shop import cache  # noqa: E402
-from shop.cache.store import RedisCacheStore  # noqa: E402
+
+CONFIG = os.environ.get("BENCH_CONFIG", "project")
+# Fields that change with the clock, not with the data: when the answer was built, or when a row was
+# written (orders placed in each configuration's run are written at different instants).
+VOLATILE = frozenset({"fromCache", "lastUpdated", "created_at", "updated_at", "createdAt", "updatedAt"})
+FLOOR = "/api/v1/bench/floor"
 
 
 class RoundTrips:
@@ -52,26 +64,72 @@ def _counting_send(self, command, check_health=True):
 redis.connection.AbstractConnection.send_packed_command = _counting_send
 
 
-def disabled_store() -> RedisCacheStore:
-    store = RedisCacheStore.from_settings()
-    store.enabled = False  # what CACHE_ENABLED=0 gives: every read goes to the database
-    return store
+# --- the configuration's own cache ---------------------------------------------------------------
+def clear_caches() -> None:
+    """Start cold: empty whatever cache this configuration has."""
+    if CONFIG == "project":
+        cache.clear("all", cause="bench: start cold")
+    elif CONFIG == "cachalot":
+        from cachalot.api import invalidate
+
+        invalidate()
+    elif CONFIG == "cacheops":
+        from cacheops import invalidate_all
+
+        invalidate_all()
 
 
-def call(client: Client, method: str, path: str, token: str | None = None, body=None):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+def project_family_stats() -> dict:
+    if CONFIG != "project":
+        return {}
+    families = cache.stats()["families"]
+    return {
+        name: {k: f[k] for k in ("hits", "misses", "hitRate", "invalidations", "errors", "keys")}
+        for name, f in families.items()
+    }
+
+
+# --- one request ----------------------------------------------------------------------------------
+def normalized(value):
+    if isinstance(value, dict):
+        return {k: normalized(v) for k, v in value.items() if k not in VOLATILE}
+    if isinstance(value, list):
+        return [normalized(v) for v in value]
+    return value
+
+
+def answer(response) -> tuple[str | None, bytes | None]:
+    """The digest and canonical bytes of a JSON answer's data (None for an empty body)."""
+    if not response.content:
+        return None, None
+    try:
+        body = response.json()
+    except ValueError:
+        return None, None
+    data = normalized(body.get("data") if isinstance(body, dict) and "data" in body else body)
+    raw = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.blake2b(raw, digest_size=12).hexdigest(), raw
+
+
+def call(client: Client, method: str, path: str, token: str | None = None, body=None, **headers) -> dict:
+    if token:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     RoundTrips.count = 0
+    started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         if method == "GET":
             response = client.get(path, **headers)
         else:
             response = client.post(path, data=json.dumps(body), content_type="application/json", **headers)
+    seconds = time.perf_counter() - started
     return {
         "status": response.status_code,
         "xcache": response.headers.get("X-Cache"),
         "sql": len(queries.captured_queries),
-        "sql_text": [q["sql"][:160] for q in queries.captured_queries],
+        "sql_text": [q["sql"] for q in queries.captured_queries],
         "redis": RoundTrips.count,
+        "ms": seconds * 1000,
+        "response": response,
     }
 
 
@@ -84,156 +142,186 @@ def login(client: Client, email: str, password: str) -> str:
     return response.json()["data"]["access"]
 
 
-def median_ms(client: Client, path: str, token: str | None, n: int) -> float:
-    """Service time without the network: the median of n requests through the test client."""
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    samples = []
-    for _ in range(n):
+def median_ms(client: Client, path: str, token: str | None, *, most: int, budget_s: float, **headers) -> float:
+    """Median service time of up to `most` requests within about `budget_s` seconds (at least 5)."""
+    if token:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    samples, deadline = [], time.perf_counter() + budget_s
+    while len(samples) < most and (len(samples) < 5 or time.perf_counter() < deadline):
         started = time.perf_counter()
         client.get(path, **headers)
         samples.append(time.perf_counter() - started)
-    return round(statistics.median(samples) * 1000, 3)
+    return round(statistics.median(samples) * 1000, 4)
 
 
-def endpoint_costs(client: Client, endpoints: list[dict], admin_token: str) -> dict:
-    results = {
-        "floor": {"inproc_ms": median_ms(client, "/api/v1/bench/floor", None, 300)},
-        "floor (admin token)": {"inproc_ms": median_ms(client, "/api/v1/bench/floor", admin_token, 300)},
-    }
-    for ep in endpoints:
-        token = admin_token if ep["admin"] else None
-        call(client, "GET", ep["path"], token)  # warm the process (imports, connections) on this path
-        if ep.get("family"):
-            cache.clear(ep["family"], cause="bench instrument")
-        miss = call(client, "GET", ep["path"], token)
-        hits = [call(client, "GET", ep["path"], token) for _ in range(5)]
-        hit_ms = median_ms(client, ep["path"], token, 300)
-        with cache.use_store(disabled_store()):
-            off = [call(client, "GET", ep["path"], token) for _ in range(3)]
-            off_ms = median_ms(client, ep["path"], token, 7)
-        results[ep["name"]] = {
-            "status": [miss["status"], *[h["status"] for h in hits], *[o["status"] for o in off]],
-            "miss_xcache": miss["xcache"],
-            "hit_xcache": [h["xcache"] for h in hits],
-            "sql_miss": miss["sql"],
-            "redis_miss": miss["redis"],
-            "sql_hit": max(h["sql"] for h in hits),
-            "redis_hit": max(h["redis"] for h in hits),
-            "sql_hit_text": hits[-1]["sql_text"],
-            "sql_off": max(o["sql"] for o in off),
-            "redis_off": max(o["redis"] for o in off),
-            "inproc_hit_ms": hit_ms,
-            "inproc_off_ms": off_ms,
-        }
-    return results
+def sql_shape(sql: str) -> str:
+    """A query's shape: its text up to the WHERE clause's values (enough to tell which read made it)."""
+    return " ".join(sql.split())[:110]
 
 
-def mix_plan(spec: dict, n: int = 1000, seed: int = 7) -> list[tuple]:
-    """80% product and business reads (anonymous), 15% dashboard reads (staff), 5% order placements.
-
-    Product popularity is skewed as in a real shop (Zipf-like: the k-th product is asked for about
-    1/k as often as the first); order placements buy 1-3 products with enough stock, enough of
-    them to pass the store's minimum order amount.
-    """
-    rng = random.Random(seed)
-    product_ids, categories = spec["product_ids"], spec["categories"]
-    popularity = [1 / (rank + 1) for rank in range(len(product_ids))]
-    orderable = {int(pid): Decimal(price) for pid, price in spec["orderable"].items()}
-    minimum = Decimal(spec["min_order_amount"])
-    plan = []
-    for i in range(n):
-        roll = rng.random()
-        if roll < 0.80:
-            kind = rng.random()
-            if kind < 0.30:
-                plan.append(("read", "GET", "/api/v1/products", None))
-            elif kind < 0.50:
-                category = rng.choice(categories)
-                size = rng.choice([10, 20])
-                query = urlencode({"category": category, "page": 1, "page_size": size})
-                plan.append(("read", "GET", f"/api/v1/products?{query}", None))
-            elif kind < 0.90:
-                pid = rng.choices(product_ids, weights=popularity)[0]
-                plan.append(("read", "GET", f"/api/v1/products/{pid}", None))
-            else:
-                plan.append(("read", "GET", "/api/v1/business", None))
-        elif roll < 0.95:
-            path = rng.choice(
-                [
-                    "/api/v1/dashboard/stats",
-                    "/api/v1/dashboard/top-products?limit=5",
-                    "/api/v1/dashboard/revenue-chart?days=7",
-                    "/api/v1/dashboard/activities?limit=20",
-                ]
-            )
-            plan.append(("dashboard", "GET", path, None))
-        else:
-            chosen = rng.sample(sorted(orderable), rng.choice([1, 2, 3]))
-            quantities = dict.fromkeys(chosen, 1)
-            while sum(orderable[pid] * q for pid, q in quantities.items()) < minimum:
-                quantities[chosen[0]] += 1
-            body = {
-                "items": [{"product_id": pid, "quantity": q} for pid, q in quantities.items()],
-                "delivery_address": "1 Benchmark Street",
-                "payment_method": "cash",
-                "notes": f"bench mix {i}",
-            }
-            plan.append(("order", "POST", "/api/v1/orders", body))
-    return plan
-
-
-def run_mix(client: Client, plan: list[tuple], tokens: dict) -> dict:
-    sql, redis_trips, requests, statuses = Counter(), Counter(), Counter(), Counter()
-    for kind, method, path, body in plan:
-        token = {"read": None, "dashboard": tokens["admin"], "order": tokens["customer"]}[kind]
-        result = call(client, method, path, token, body)
-        sql[kind] += result["sql"]
-        redis_trips[kind] += result["redis"]
-        requests[kind] += 1
-        statuses[f"{kind}:{result['status']}"] += 1
-    total = sum(requests.values())
-    return {
-        "requests": dict(requests),
-        "sql_by_kind": dict(sql),
-        "redis_by_kind": dict(redis_trips),
-        "statuses": dict(statuses),
-        "sql_total": sum(sql.values()),
-        "sql_per_1000": round(sum(sql.values()) * 1000 / total, 1),
-        "redis_per_1000": round(sum(redis_trips.values()) * 1000 / total, 1),
-    }
-
-
-def counts(spec: dict) -> dict:
+# --- commands ---------------------------------------------------------------------------------------
+def costs(spec: dict) -> dict:
+    """Per endpoint: a cold request (cache just emptied), warm ones, service times; this project also a
+    304 (If-None-Match) and the bytes of the answer plain and gzipped."""
     client = Client()
     admin = login(client, spec["admin_email"], spec["admin_password"])
-    customer = login(client, spec["customer_email"], spec["customer_password"])
-    out = {"endpoints": endpoint_costs(client, spec["endpoints"], admin)}
-    plan = mix_plan(spec)
-    with cache.use_store(disabled_store()):
-        out["mix_off"] = run_mix(client, plan, {"admin": admin, "customer": customer})
-    cache.clear("all", cause="bench mix: start cold")
-    out["mix_on"] = run_mix(client, plan, {"admin": admin, "customer": customer})
+    out = {
+        "floor_ms": median_ms(client, FLOOR, None, most=400, budget_s=1.5),
+        "floor_admin_ms": median_ms(client, FLOOR, admin, most=400, budget_s=1.5),
+        "endpoints": {},
+    }
+    for ep in spec["endpoints"]:
+        token = admin if ep["staff"] else None
+        call(client, "GET", ep["path"], token)  # this path's imports and connections, once
+        clear_caches()
+        cold = call(client, "GET", ep["path"], token)
+        warm = [call(client, "GET", ep["path"], token) for _ in range(5)]
+        last = warm[-1]["response"]
+        result = {
+            "status": [cold["status"], *(w["status"] for w in warm)],
+            "xcache": [cold["xcache"], *(w["xcache"] for w in warm)],
+            "sql_cold": cold["sql"],
+            "redis_cold": cold["redis"],
+            "sql_warm": max(w["sql"] for w in warm),
+            "redis_warm": max(w["redis"] for w in warm),
+            "sql_warm_text": [sql_shape(s) for s in warm[-1]["sql_text"]],
+            "warm_ms": median_ms(client, ep["path"], token, most=300, budget_s=2.0),
+            "bytes_plain": len(last.content),
+        }
+        etag = last.headers.get("ETag")
+        if etag:
+            gz = call(client, "GET", ep["path"], token, HTTP_ACCEPT_ENCODING="gzip")
+            result["bytes_gzip"] = len(gz["response"].content)
+            result["gzip_encoded"] = gz["response"].headers.get("Content-Encoding") == "gzip"
+            not_modified = [call(client, "GET", ep["path"], token, HTTP_IF_NONE_MATCH=etag) for _ in range(3)]
+            result.update(
+                etag=etag,
+                status_304=[n["status"] for n in not_modified],
+                sql_304=max(n["sql"] for n in not_modified),
+                redis_304=max(n["redis"] for n in not_modified),
+                bytes_304=len(not_modified[-1]["response"].content),
+                ms_304=median_ms(client, ep["path"], token, most=300, budget_s=2.0, HTTP_IF_NONE_MATCH=etag),
+            )
+        out["endpoints"][ep["name"]] = result
     return out
 
 
-def memory() -> dict:
-    store = cache.get_store()
-    client = store.client
-    families = defaultdict(dict)
-    for family in cache.all_families():
-        keys = store.family_keys(family)
-        sizes = [client.memory_usage(store.full_key(k["key"]), samples=0) or 0 for k in keys]
-        families[family.name] = {"keys": len(keys), "bytes": sum(sizes)}
-    info = client.info("memory")
-    return {"families": dict(families), "used_memory": info.get("used_memory")}
+def mixes(spec: dict, bodies_path: str) -> dict:
+    """Each mix in turn, cold, step by step. The plans are the same for every configuration, and every
+    configuration starts from its own copy of the same store, so step k of one is step k of another."""
+    client = Client()
+    tokens = {
+        "read": None,
+        "dashboard": login(client, spec["admin_email"], spec["admin_password"]),
+        "order": login(client, spec["customer_email"], spec["customer_password"]),
+    }
+    bodies: dict[str, str] = {}
+    out = {}
+    for name, plan in spec["mixes"].items():
+        clear_caches()
+        if CONFIG == "project":
+            cache.reset_stats()
+        steps, remaining = [], Counter()
+        started = time.perf_counter()
+        for step in plan:
+            result = call(client, step["method"], step["path"], tokens[step["kind"]], step["body"])
+            digest = None
+            if step["kind"] != "order":
+                digest, raw = answer(result["response"])
+                if digest and digest not in bodies:
+                    bodies[digest] = raw.decode()
+                for sql in result["sql_text"]:
+                    remaining[f"{step['kind']} {sql_shape(sql)}"] += 1
+            steps.append(
+                [
+                    step["kind"],
+                    result["status"],
+                    result["sql"],
+                    result["redis"],
+                    round(result["ms"], 3),
+                    digest,
+                    result["xcache"],
+                ]
+            )
+        out[name] = {
+            "steps": steps,  # kind, status, SQL, Redis round trips, ms, answer digest, X-Cache
+            "wall_s": round(time.perf_counter() - started, 2),
+            "families": project_family_stats(),
+            "sql_shapes": remaining.most_common(25),
+        }
+    with gzip.open(bodies_path, "wt") as fh:
+        json.dump(bodies, fh)
+    return out
+
+
+def memory(spec: dict) -> dict:
+    """Redis MEMORY USAGE of each family's live keys (names as the layer documents them:
+    `<prefix>:{<group>}:<rest>` for API.md's `<group>:<rest>`)."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    families = {}
+    for name, family in cache.stats(include_keys=True)["families"].items():
+        size = 0
+        for entry in family.get("entries", []):
+            group, _, rest = entry["key"].partition(":")
+            size += client.memory_usage(f"{settings.CACHE_KEY_PREFIX}:{{{group}}}:{rest}", samples=0) or 0
+        families[name] = {"keys": family["keys"], "bytes": size}
+    return {"families": families, "used_memory": client.info("memory").get("used_memory")}
+
+
+def orders(spec: dict) -> dict:
+    """`n` order placements through the API (after a few to warm the path): per placement the SQL
+    statements sent, those on tables with outbox triggers, Redis round trips and the time."""
+    client = Client()
+    customer = login(client, spec["customer_email"], spec["customer_password"])
+    tracked = set(spec["tracked_tables"])
+    samples = []
+    for i, body in enumerate(spec["orders"]):
+        result = call(client, "POST", "/api/v1/orders", customer, body)
+        if result["status"] != 201:
+            raise SystemExit(f"order placement answered {result['status']}: {result['response'].content[:300]!r}")
+        if i < spec.get("warmup", 0):
+            continue
+        writes = [s for s in result["sql_text"] if _written_table(s) in tracked]
+        samples.append(
+            {"sql": result["sql"], "tracked_writes": len(writes), "redis": result["redis"], "ms": result["ms"]}
+        )
+    ms = sorted(s["ms"] for s in samples)
+    return {
+        "n": len(samples),
+        "sql": statistics.median(s["sql"] for s in samples),
+        "tracked_writes": statistics.median(s["tracked_writes"] for s in samples),
+        "redis": statistics.median(s["redis"] for s in samples),
+        "p50_ms": round(statistics.median(ms), 3),
+        "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 3),
+        "mean_ms": round(statistics.fmean(ms), 3),
+        "sql_text": [sql_shape(s) for s in result["sql_text"]],
+    }
+
+
+def _written_table(sql: str) -> str | None:
+    words = sql.split()
+    upper = [w.upper() for w in words[:3]]
+    if upper[:2] in (["INSERT", "INTO"], ["DELETE", "FROM"]):
+        return words[2].strip('"')
+    if upper[:1] == ["UPDATE"]:
+        return words[1].strip('"')
+    return None
 
 
 if __name__ == "__main__":
-    command = sys.argv[1]
-    if command == "counts":
-        result = counts(json.loads(sys.argv[2]))
+    command, spec_path, out_path = sys.argv[1:4]
+    with open(spec_path) as fh:
+        spec = json.load(fh)
+    if command == "costs":
+        result = costs(spec)
+    elif command == "mixes":
+        result = mixes(spec, out_path + ".bodies.gz")
     elif command == "memory":
-        result = memory()
+        result = memory(spec)
+    elif command == "orders":
+        result = orders(spec)
     else:
         raise SystemExit(f"unknown command {command}")
-    print("JSON:" + json.dumps(result))
+    with open(out_path, "w") as fh:
+        json.dump(result, fh, default=str)
+    print(f"{command} done ({CONFIG})")

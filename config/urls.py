@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,9 +23,6 @@ urlpatterns = [
     path("api/v1/dashboard/", include("dashboard.api_urls")),
     path("dashboard/", include("dashboard.urls")),
 ]
-
-if settings.BENCH_FLOOR_ENDPOINT:  # `make bench` only: a constant through the same middleware and auth
-    urlpatterns.append(path("api/v1/", include("benchmarks.floor")))
 
 handler400 = bad_request
 handler403 = permission_denied

@@ -230,8 +230,6 @@ try:
     CACHE_TTLS = json.loads(os.environ.get("CACHE_TTLS") or "{}")
 except json.JSONDecodeError as exc:
     raise ImproperlyConfigured(f"CACHE_TTLS must be a JSON object of family name to seconds: {exc}") from exc
-# `make bench` sets BENCH_FLOOR=1 to mount its constant endpoint at /api/v1/bench/floor.
-BENCH_FLOOR_ENDPOINT = env_bool("BENCH_FLOOR", False)
 
 CACHES = {
     "default": {
