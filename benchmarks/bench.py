@@ -234,7 +234,7 @@ def serve_misses(env: dict, endpoints: list[dict], token: str, args) -> dict:
             wrk(server.port, ep["path"], token=tok, seconds=args.warmup, connections=args.connections)
             runs = [
                 wrk(server.port, ep["path"], token=tok, seconds=args.duration, connections=args.connections)
-                for _ in range(args.runs)
+                for _ in range(max(1, args.runs - 1))
             ]
             results[ep["name"]] = {"miss": summary(runs)}
             log(f"  off  {ep['name']:26} {results[ep['name']]['miss']['rps']:7.0f} req/s")
@@ -331,9 +331,10 @@ def scratch_sql(url: str, sql: str, params=None):
 
 
 def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int) -> dict:
-    """Order placements on a scratch copy: with the outbox triggers, cache on (as deployed: the writer
-    applies its rows after commit, the relay beside it); with the triggers, cache off (the triggers'
-    own cost); then with the triggers dropped, cache off (the bare write)."""
+    """Order placements on a scratch copy: with the outbox triggers and the cache on (as deployed: the
+    writer applies its rows after commit, the relay beside it; then without the relay); with the
+    triggers and the cache off (the triggers' own cost); then with the triggers dropped, cache off (the
+    bare write)."""
     name = f"{DB_NAME}_cost"
     url = copy_store(name)
     warmup = 10
@@ -349,21 +350,22 @@ def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int)
         return scratch_sql(url, f"SELECT last_value FROM {sequence}")[0][0]
 
     out = {"tracked_tables": tracked, "triggers": len(triggers), "variants": {}}
-    bodies = order_bodies(found, 3 * (n + warmup))
     variants = [
-        ("triggers, cache on (as deployed)", "project", True),
-        ("triggers, cache off", "off", True),
-        ("no triggers, cache off", "off", False),
+        ("triggers, cache on, relay beside (as deployed)", "project", True, True),
+        ("triggers, cache on, no relay", "project", True, False),
+        ("triggers, cache off", "off", True, False),
+        ("no triggers, cache off", "off", False, False),
     ]
+    bodies = order_bodies(found, len(variants) * (n + warmup))
     try:
-        for i, (label, config, keep_triggers) in enumerate(variants):
+        for i, (label, config, keep_triggers, with_relay) in enumerate(variants):
             if not keep_triggers and triggers:
                 for trigger, table in triggers:
                     scratch_sql(url, f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
                 triggers = []
             env = settings_env(base_env, config, url)
             flush_redis(redis_server)
-            relay = CacheRelay(env=env, name="relay-cost").start() if config == "project" else None
+            relay = CacheRelay(env=env, name="relay-cost").start() if with_relay else None
             before = outbox_ids()
             try:
                 chunk = bodies[i * (n + warmup) : (i + 1) * (n + warmup)]
@@ -381,8 +383,9 @@ def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int)
             result["outbox_rows_per_order"] = round((outbox_ids() - before) / (n + warmup), 2)
             out["variants"][label] = result
             log(
-                f"  {label:34} {result['sql']:.0f} SQL, {result['redis']:.0f} Redis round trips, "
-                f"p50 {result['p50_ms']:.2f} ms, outbox rows/order {result['outbox_rows_per_order']}"
+                f"  {label:48} {result['sql']:.0f} SQL, {result['redis']:.0f} Redis round trips, "
+                f"p50 {result['p50_ms']:.2f} ms, CPU {result['cpu_ms']:.2f} ms, outbox rows/order "
+                f"{result['outbox_rows_per_order']}"
             )
     finally:
         drop_copy(name)
@@ -438,15 +441,16 @@ def aggregate(config_result: dict, reference: dict | None, mixes: dict) -> dict:
         steps = data["steps"]
         by_kind: dict[str, dict] = {}
         seen, first_sql = set(), 0
-        for (kind, status, sql, trips, ms, _, _), step in zip(steps, mixes[name]):
+        for (kind, status, sql, trips, ms, _, _, cpu), step in zip(steps, mixes[name]):
             if kind != "order" and step["path"] not in seen:
                 seen.add(step["path"])
                 first_sql += sql
-            k = by_kind.setdefault(kind, {"requests": 0, "sql": 0, "redis": 0, "ms": 0.0, "non_2xx": 0})
+            k = by_kind.setdefault(kind, {"requests": 0, "sql": 0, "redis": 0, "ms": 0.0, "cpu_ms": 0.0, "non_2xx": 0})
             k["requests"] += 1
             k["sql"] += sql
             k["redis"] += trips
             k["ms"] += ms
+            k["cpu_ms"] += cpu
             k["non_2xx"] += not 200 <= status < 300
         total = len(steps)
         row = {
@@ -460,6 +464,7 @@ def aggregate(config_result: dict, reference: dict | None, mixes: dict) -> dict:
             "first_read_sql": first_sql,
             "sql_per_1000_after_first": round((sum(k["sql"] for k in by_kind.values()) - first_sql) * 1000 / total, 1),
             "service_ms": round(sum(k["ms"] for k in by_kind.values()), 1),
+            "cpu_ms": round(sum(k["cpu_ms"] for k in by_kind.values()), 1),
             "non_2xx": sum(k["non_2xx"] for k in by_kind.values()),
             "families": data["families"],
             "sql_shapes": data["sql_shapes"],
@@ -470,6 +475,10 @@ def aggregate(config_result: dict, reference: dict | None, mixes: dict) -> dict:
             row["service_ratio"] = round(row["service_ms"] / sum(s[4] for s in ref), 3)
             row["read_service_ratio"] = round(
                 sum(s[4] for s in steps if s[0] != "order") / sum(s[4] for s in ref if s[0] != "order"), 3
+            )
+            row["cpu_ratio"] = round(row["cpu_ms"] / sum(s[7] for s in ref), 3)
+            row["read_cpu_ratio"] = round(
+                sum(s[7] for s in steps if s[0] != "order") / sum(s[7] for s in ref if s[0] != "order"), 3
             )
         out[name] = row
     return out
@@ -523,7 +532,7 @@ def machine() -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=2, help="seconds per timed wrk run")
+    parser.add_argument("--duration", type=float, default=1.5, help="seconds per timed wrk run")
     parser.add_argument("--warmup", type=float, default=1, help="seconds of wrk warm-up per endpoint")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))

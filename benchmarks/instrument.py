@@ -16,7 +16,10 @@ How it counts:
   `AbstractConnection.send_packed_command` (a command, a pipeline, an EVALSHA); this process counts
   those calls, whoever makes them (this project's layer, cachalot's django-redis, cacheops, DRF's
   throttle history).
-- Service time: time.perf_counter() around the test client's call.
+- Service time: time.perf_counter() around the test client's call (wall clock: moves with whatever else
+  the machine runs), and CPU time: this process's (time.process_time) plus its PostgreSQL backend's
+  and the redis-server's (utime + stime from /proc, in clock ticks: exact over many requests, not one),
+  which other load on the machine hardly moves. The relay's own process is not in it.
 - Answers: each read's JSON `data`, without `fromCache` and the volatile fields (VOLATILE), hashed;
   the distinct bodies go to a gzipped side file so bench.py can show what differs from cache off.
 """
@@ -25,6 +28,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -62,6 +66,37 @@ def _counting_send(self, command, check_health=True):
 
 
 redis.connection.AbstractConnection.send_packed_command = _counting_send
+
+
+class Cpu:
+    """CPU seconds spent on a request: this process, its PostgreSQL backend, the redis-server."""
+
+    tick = os.sysconf("SC_CLK_TCK")
+    redis_pid: int | None = None
+
+    @classmethod
+    def _proc(cls, pid: int | None) -> float:
+        if not pid:
+            return 0.0
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / cls.tick
+
+    @classmethod
+    def now(cls) -> tuple[float, int | None, float, float]:
+        if cls.redis_pid is None:
+            cls.redis_pid = int(redis.Redis.from_url(settings.REDIS_URL).info("server")["process_id"])
+        backend = connection.connection.info.backend_pid if connection.connection is not None else None
+        return time.process_time(), backend, cls._proc(backend), cls._proc(cls.redis_pid)
+
+    @staticmethod
+    def spent(before, after) -> float:
+        """Seconds between two readings (the database's part only if the connection stayed the same)."""
+        database = after[2] - before[2] if before[1] == after[1] else 0.0
+        return (after[0] - before[0]) + database + (after[3] - before[3])
 
 
 # --- the configuration's own cache ---------------------------------------------------------------
@@ -114,6 +149,7 @@ def answer(response) -> tuple[str | None, bytes | None]:
 def call(client: Client, method: str, path: str, token: str | None = None, body=None, **headers) -> dict:
     if token:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    cpu = Cpu.now()
     RoundTrips.count = 0
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
@@ -122,6 +158,7 @@ def call(client: Client, method: str, path: str, token: str | None = None, body=
         else:
             response = client.post(path, data=json.dumps(body), content_type="application/json", **headers)
     seconds = time.perf_counter() - started
+    cpu_seconds = Cpu.spent(cpu, Cpu.now())
     return {
         "status": response.status_code,
         "xcache": response.headers.get("X-Cache"),
@@ -129,6 +166,7 @@ def call(client: Client, method: str, path: str, token: str | None = None, body=
         "sql_text": [q["sql"] for q in queries.captured_queries],
         "redis": RoundTrips.count,
         "ms": seconds * 1000,
+        "cpu_ms": cpu_seconds * 1000,
         "response": response,
     }
 
@@ -142,16 +180,19 @@ def login(client: Client, email: str, password: str) -> str:
     return response.json()["data"]["access"]
 
 
-def median_ms(client: Client, path: str, token: str | None, *, most: int, budget_s: float, **headers) -> float:
-    """Median service time of up to `most` requests within about `budget_s` seconds (at least 5)."""
+def timed(client: Client, path: str, token: str | None, *, most: int, budget_s: float, **headers) -> tuple:
+    """Up to `most` requests within about `budget_s` seconds (at least 5): the median wall-clock ms
+    and the mean CPU ms (this process + its PostgreSQL backend + redis-server) per request."""
     if token:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     samples, deadline = [], time.perf_counter() + budget_s
+    cpu = Cpu.now()
     while len(samples) < most and (len(samples) < 5 or time.perf_counter() < deadline):
         started = time.perf_counter()
         client.get(path, **headers)
         samples.append(time.perf_counter() - started)
-    return round(statistics.median(samples) * 1000, 4)
+    cpu_ms = Cpu.spent(cpu, Cpu.now()) * 1000 / len(samples)
+    return round(statistics.median(samples) * 1000, 4), round(cpu_ms, 4)
 
 
 def sql_shape(sql: str) -> str:
@@ -165,9 +206,15 @@ def costs(spec: dict) -> dict:
     304 (If-None-Match) and the bytes of the answer plain and gzipped."""
     client = Client()
     admin = login(client, spec["admin_email"], spec["admin_password"])
+    floor, floor_admin = (
+        timed(client, FLOOR, None, most=400, budget_s=1),
+        timed(client, FLOOR, admin, most=400, budget_s=1),
+    )
     out = {
-        "floor_ms": median_ms(client, FLOOR, None, most=400, budget_s=1.5),
-        "floor_admin_ms": median_ms(client, FLOOR, admin, most=400, budget_s=1.5),
+        "floor_ms": floor[0],
+        "floor_cpu_ms": floor[1],
+        "floor_admin_ms": floor_admin[0],
+        "floor_admin_cpu_ms": floor_admin[1],
         "endpoints": {},
     }
     for ep in spec["endpoints"]:
@@ -177,6 +224,7 @@ def costs(spec: dict) -> dict:
         cold = call(client, "GET", ep["path"], token)
         warm = [call(client, "GET", ep["path"], token) for _ in range(5)]
         last = warm[-1]["response"]
+        warm_ms, warm_cpu_ms = timed(client, ep["path"], token, most=300, budget_s=1)
         result = {
             "status": [cold["status"], *(w["status"] for w in warm)],
             "xcache": [cold["xcache"], *(w["xcache"] for w in warm)],
@@ -185,7 +233,8 @@ def costs(spec: dict) -> dict:
             "sql_warm": max(w["sql"] for w in warm),
             "redis_warm": max(w["redis"] for w in warm),
             "sql_warm_text": [sql_shape(s) for s in warm[-1]["sql_text"]],
-            "warm_ms": median_ms(client, ep["path"], token, most=300, budget_s=2.0),
+            "warm_ms": warm_ms,
+            "warm_cpu_ms": warm_cpu_ms,
             "bytes_plain": len(last.content),
         }
         etag = last.headers.get("ETag")
@@ -194,13 +243,15 @@ def costs(spec: dict) -> dict:
             result["bytes_gzip"] = len(gz["response"].content)
             result["gzip_encoded"] = gz["response"].headers.get("Content-Encoding") == "gzip"
             not_modified = [call(client, "GET", ep["path"], token, HTTP_IF_NONE_MATCH=etag) for _ in range(3)]
+            ms_304, cpu_304 = timed(client, ep["path"], token, most=300, budget_s=1, HTTP_IF_NONE_MATCH=etag)
             result.update(
                 etag=etag,
                 status_304=[n["status"] for n in not_modified],
                 sql_304=max(n["sql"] for n in not_modified),
                 redis_304=max(n["redis"] for n in not_modified),
                 bytes_304=len(not_modified[-1]["response"].content),
-                ms_304=median_ms(client, ep["path"], token, most=300, budget_s=2.0, HTTP_IF_NONE_MATCH=etag),
+                ms_304=ms_304,
+                cpu_ms_304=cpu_304,
             )
         out["endpoints"][ep["name"]] = result
     return out
@@ -241,10 +292,11 @@ def mixes(spec: dict, bodies_path: str) -> dict:
                     round(result["ms"], 3),
                     digest,
                     result["xcache"],
+                    round(result["cpu_ms"], 3),
                 ]
             )
         out[name] = {
-            "steps": steps,  # kind, status, SQL, Redis round trips, ms, answer digest, X-Cache
+            "steps": steps,  # kind, status, SQL, Redis round trips, ms, answer digest, X-Cache, CPU ms
             "wall_s": round(time.perf_counter() - started, 2),
             "families": project_family_stats(),
             "sql_shapes": remaining.most_common(25),
@@ -283,7 +335,14 @@ def orders(spec: dict) -> dict:
             continue
         writes = [s for s in result["sql_text"] if _written_table(s) in tracked]
         samples.append(
-            {"sql": result["sql"], "tracked_writes": len(writes), "redis": result["redis"], "ms": result["ms"]}
+            {
+                "sql": result["sql"],
+                "tracked_writes": len(writes),
+                "redis": result["redis"],
+                "ms": result["ms"],
+                "cpu_ms": result["cpu_ms"],
+                "shapes": [_shape(s) for s in result["sql_text"]],
+            }
         )
     ms = sorted(s["ms"] for s in samples)
     return {
@@ -294,8 +353,14 @@ def orders(spec: dict) -> dict:
         "p50_ms": round(statistics.median(ms), 3),
         "p90_ms": round(ms[int(0.9 * (len(ms) - 1))], 3),
         "mean_ms": round(statistics.fmean(ms), 3),
-        "sql_text": [sql_shape(s) for s in result["sql_text"]],
+        "cpu_ms": round(statistics.fmean(s["cpu_ms"] for s in samples), 3),
+        "shapes": samples[-1]["shapes"],
     }
+
+
+def _shape(sql: str) -> str:
+    """A statement without its values (literals and numbers), to compare statements across runs."""
+    return re.sub(r"'[^']*'|\b\d+(\.\d+)?\b", "?", " ".join(sql.split()))[:100]
 
 
 def _written_table(sql: str) -> str | None:

@@ -4,6 +4,7 @@ measured reason for each miss, JSON, and one PNG chart."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from benchmarks.common import RESULTS
 
@@ -128,7 +129,8 @@ def evaluate(result: dict) -> list[dict]:
     if served:
         hit = served["hit"]["endpoints"]
         costs = configs.get("project", {}).get("costs", {}).get("endpoints", {})
-        floor_ms = configs.get("project", {}).get("costs", {}).get("floor_ms")
+        ours = configs.get("project", {}).get("costs", {})
+        floor_ms, floor_cpu = ours.get("floor_ms"), ours.get("floor_cpu_ms")
         for ep in _public(result):
             row = hit.get(ep["name"])
             if not row:
@@ -138,7 +140,8 @@ def evaluate(result: dict) -> list[dict]:
                 f"{ep['name']}: hit ≥ 0.8× the floor",
                 f"{row['hit_floor_ratio']:.2f}× ({_num(row['hit']['rps'])} vs {_num(row['floor']['rps'])} req/s)",
                 row["hit_floor_ratio"] >= 0.8,
-                f"in-process the hit takes {_ms(c.get('warm_ms'))} ms against the floor's {_ms(floor_ms)} ms "
+                f"in-process the hit takes {_ms(c.get('warm_ms'))} ms ({_ms(c.get('warm_cpu_ms'))} ms CPU) against "
+                f"the floor's {_ms(floor_ms)} ms ({_ms(floor_cpu)} ms CPU) "
                 f"({c.get('redis_warm')} Redis round trip, {c.get('sql_warm')} SQL); its body is "
                 f"{_num(c.get('bytes_plain'))} bytes against the floor's 70",
             )
@@ -151,7 +154,8 @@ def evaluate(result: dict) -> list[dict]:
                 f"{ep['name']}: a 304 (If-None-Match) ≥ 1.0× the floor",
                 f"{row['304_floor_ratio']:.2f}× ({_num(row['304']['rps'])} vs {_num(row['floor']['rps'])} req/s)",
                 row["304_floor_ratio"] >= 1.0,
-                f"in-process a 304 takes {_ms(c.get('ms_304'))} ms against the floor's {_ms(floor_ms)} ms: "
+                f"in-process a 304 takes {_ms(c.get('ms_304'))} ms ({_ms(c.get('cpu_ms_304'))} ms CPU) against the "
+                f"floor's {_ms(floor_ms)} ms ({_ms(floor_cpu)} ms CPU): "
                 f"{c.get('redis_304')} Redis round trip (the ETag is compared in Redis), {c.get('sql_304')} SQL, "
                 "against a constant that asks nothing of anyone",
             )
@@ -175,23 +179,24 @@ def _mix_table(result: dict, mix: str) -> list[str]:
         f"**{MIX_LABELS.get(mix, mix)}**, {off['requests']:,} requests, {off['first_reads']} distinct read URLs:",
         "",
         "| configuration | SQL / 1,000 req | vs cache off | … after each URL's first read | vs cache off "
-        "| Redis round trips / 1,000 | service time vs cache off (all · reads) | stale answers | non-2xx |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Redis round trips / 1,000 | service time vs cache off: wall (all · reads) | … CPU (all · reads) "
+        "| stale answers | non-2xx |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for c in _configs(result):
         m = configs[c]["mixes"][mix]
         stale = configs[c]["stale"][mix]["stale"] if configs[c]["stale"] else "(reference)"
-        ratio = (
-            f"{m['service_ratio']:.2f}× · {m['read_service_ratio']:.2f}×"
-            if "service_ratio" in m
-            else f"1 ({_num(m['service_ms'] / 1000, 1)} s)"
-        )
+        if "service_ratio" in m:
+            ratio = f"{m['service_ratio']:.2f}× · {m['read_service_ratio']:.2f}×"
+            cpu = f"{m['cpu_ratio']:.2f}× · {m['read_cpu_ratio']:.2f}×"
+        else:
+            ratio, cpu = f"1 ({_num(m['service_ms'] / 1000, 1)} s)", f"1 ({_num(m['cpu_ms'] / 1000, 1)} s)"
         versus = _pct(m["sql_per_1000"], off["sql_per_1000"]) if c != "off" else "–"
         warm = m["sql_per_1000_after_first"]
         warm_versus = _pct(warm, off["sql_per_1000_after_first"]) if c != "off" else "–"
         lines.append(
             f"| {configs[c]['label']} | {_num(m['sql_per_1000'])} | {versus} | {_num(warm)} | {warm_versus} | "
-            f"{_num(m['redis_per_1000'])} | {ratio} | {stale} | {m['non_2xx']} |"
+            f"{_num(m['redis_per_1000'])} | {ratio} | {cpu} | {stale} | {m['non_2xx']} |"
         )
     kinds = [k for k in ("read", "dashboard", "order") if k in off["by_kind"]]
     lines += [
@@ -280,29 +285,41 @@ def markdown(result: dict, targets: list[dict]) -> str:
 
     # per endpoint, in-process
     lines += [
-        "## Per endpoint, in-process (warm: after the first request; service time = median, no network)",
+        "## Per endpoint, in-process",
+        "",
+        "A warm request (after the first): median wall-clock ms · mean CPU ms (this process + its PostgreSQL "
+        "backend + redis-server), SQL statements, Redis round trips (RT); (×) = wall-clock · CPU ratio to cache off.",
         "",
         "| endpoint | " + " | ".join(configs[c]["label"] for c in _configs(result)) + " | this project: 304 |",
         "|---|" + "---:|" * (len(_configs(result)) + 1),
     ]
     for ep in result["endpoints"]:
         cells = []
-        off_ms = configs["off"]["costs"]["endpoints"].get(ep["name"], {}).get("warm_ms")
+        off = configs["off"]["costs"]["endpoints"].get(ep["name"], {})
         for c in _configs(result):
             e = configs[c]["costs"]["endpoints"].get(ep["name"])
             if not e:
                 cells.append("–")
                 continue
-            ratio = f" ({e['warm_ms'] / off_ms:.2f}×)" if c != "off" and off_ms else ""
-            cells.append(f"{_ms(e['warm_ms'])} ms{ratio}, {e['sql_warm']} SQL, {e['redis_warm']} RT")
+            ratio = ""
+            if c != "off" and off.get("warm_ms") and off.get("warm_cpu_ms"):
+                ratio = f" ({e['warm_ms'] / off['warm_ms']:.2f}× · {e['warm_cpu_ms'] / off['warm_cpu_ms']:.2f}×)"
+            cells.append(
+                f"{_ms(e['warm_ms'])} · {_ms(e['warm_cpu_ms'])} ms{ratio}, {e['sql_warm']} SQL, {e['redis_warm']} RT"
+            )
         e = configs.get("project", {}).get("costs", {}).get("endpoints", {}).get(ep["name"], {})
-        cells.append(f"{_ms(e['ms_304'])} ms, {e['sql_304']} SQL, {e['redis_304']} RT" if "ms_304" in e else "–")
+        cells.append(
+            f"{_ms(e['ms_304'])} · {_ms(e['cpu_ms_304'])} ms, {e['sql_304']} SQL, {e['redis_304']} RT"
+            if "ms_304" in e
+            else "–"
+        )
         lines.append(f"| {ep['name']}{' (staff)' if ep['staff'] else ''} | " + " | ".join(cells) + " |")
     p = configs.get("project", {}).get("costs")
     if p:
         lines += [
             "",
-            f"Floor in-process: {_ms(p['floor_ms'])} ms anonymous, {_ms(p['floor_admin_ms'])} ms with the admin JWT. "
+            f"Floor in-process (this project's process): {_ms(p['floor_ms'])} · {_ms(p['floor_cpu_ms'])} ms anonymous, "
+            f"{_ms(p['floor_admin_ms'])} · {_ms(p['floor_admin_cpu_ms'])} ms with the admin JWT. "
             "RT = Redis round trips. Cold requests (cache just emptied), this project: "
             + ", ".join(f"{n} {e['sql_cold']} SQL/{e['redis_cold']} RT" for n, e in p["endpoints"].items())
             + ".",
@@ -363,23 +380,25 @@ def markdown(result: dict, targets: list[dict]) -> str:
             "tables' are the statements that fire a statement-level trigger.",
             "",
             "| variant | placements | SQL statements | writes on tracked tables | outbox rows | Redis round trips "
-            "| p50 ms | p90 ms |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| p50 ms | p90 ms | CPU ms (mean) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for label, v in cost["variants"].items():
             lines.append(
                 f"| {label} | {v['n']} | {v['sql']:.0f} | {v['tracked_writes']:.0f} | {v['outbox_rows_per_order']} | "
-                f"{v['redis']:.0f} | {_ms(v['p50_ms'])} | {_ms(v['p90_ms'])} |"
+                f"{v['redis']:.0f} | {_ms(v['p50_ms'])} | {_ms(v['p90_ms'])} | {_ms(v['cpu_ms'])} |"
             )
-        deployed = cost["variants"].get("triggers, cache on (as deployed)")
-        bare = cost["variants"].get("no triggers, cache off")
+        variants = cost["variants"]
+        deployed = next((v for label, v in variants.items() if "as deployed" in label), None)
+        bare = variants.get("no triggers, cache off")
         if deployed and bare:
-            extra = [s for s in deployed["sql_text"] if s not in bare["sql_text"]]
+            extra = list((Counter(deployed["shapes"]) - Counter(bare["shapes"])).elements())
             lines += [
                 "",
                 f"As deployed vs the bare write: {deployed['sql'] - bare['sql']:+.0f} SQL statements "
-                f"({'; '.join(f'`{s}`' for s in extra[:4]) or 'none'}), "
-                f"{deployed['p50_ms'] - bare['p50_ms']:+.2f} ms at the median.",
+                f"({'; '.join(f'`{s}`' for s in extra) or 'none'}), "
+                f"{deployed['p50_ms'] - bare['p50_ms']:+.2f} ms at the median, "
+                f"{deployed['cpu_ms'] - bare['cpu_ms']:+.2f} ms of CPU.",
             ]
 
     memory = configs.get("project", {}).get("memory")
@@ -433,7 +452,7 @@ def chart(result: dict, path) -> None:
         ys = [y - 0.4 + height * (i + 0.5) for y in range(len(names))]
         ax.barh(
             ys,
-            [costs.get(n, {}).get("warm_ms", 0) for n in names],
+            [costs.get(n, {}).get("warm_cpu_ms", 0) for n in names],
             height=height,
             color=colors[c],
             label=result["configs"][c]["label"],
@@ -441,7 +460,7 @@ def chart(result: dict, path) -> None:
     ax.set_yticks(list(range(len(names))), names)
     ax.invert_yaxis()
     ax.set_xscale("log")
-    ax.set_xlabel("service time of a warm request, ms, in-process (log scale)")
+    ax.set_xlabel("CPU ms of a warm request (app process + PostgreSQL backend + redis-server), log scale")
     ax.set_title(f"Per endpoint — {result['store']['orders']:,} orders, {result['machine']['cores']} cores")
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="x", which="both", alpha=0.3)
