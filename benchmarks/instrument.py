@@ -93,10 +93,14 @@ class Cpu:
         return time.process_time(), backend, cls._proc(backend), cls._proc(cls.redis_pid)
 
     @staticmethod
-    def spent(before, after) -> float:
-        """Seconds between two readings (the database's part only if the connection stayed the same)."""
+    def parts(before, after) -> tuple[float, float, float]:
+        """Seconds between two readings: app, database (if the connection stayed the same), Redis."""
         database = after[2] - before[2] if before[1] == after[1] else 0.0
-        return (after[0] - before[0]) + database + (after[3] - before[3])
+        return after[0] - before[0], database, after[3] - before[3]
+
+    @classmethod
+    def spent(cls, before, after) -> float:
+        return sum(cls.parts(before, after))
 
 
 # --- the configuration's own cache ---------------------------------------------------------------
@@ -181,8 +185,9 @@ def login(client: Client, email: str, password: str) -> str:
 
 
 def timed(client: Client, path: str, token: str | None, *, most: int, budget_s: float, **headers) -> tuple:
-    """Up to `most` requests within about `budget_s` seconds (at least 5): the median wall-clock ms
-    and the mean CPU ms (this process + its PostgreSQL backend + redis-server) per request."""
+    """Up to `most` requests within about `budget_s` seconds (at least 5): the median wall-clock ms,
+    the mean CPU ms (this process + its PostgreSQL backend + redis-server) per request, and that CPU
+    split as {app, db, redis}."""
     if token:
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     samples, deadline = [], time.perf_counter() + budget_s
@@ -191,8 +196,8 @@ def timed(client: Client, path: str, token: str | None, *, most: int, budget_s: 
         started = time.perf_counter()
         client.get(path, **headers)
         samples.append(time.perf_counter() - started)
-    cpu_ms = Cpu.spent(cpu, Cpu.now()) * 1000 / len(samples)
-    return round(statistics.median(samples) * 1000, 4), round(cpu_ms, 4)
+    parts = [round(p * 1000 / len(samples), 4) for p in Cpu.parts(cpu, Cpu.now())]
+    return round(statistics.median(samples) * 1000, 4), round(sum(parts), 4), dict(zip(("app", "db", "redis"), parts))
 
 
 def sql_shape(sql: str) -> str:
@@ -213,6 +218,7 @@ def costs(spec: dict) -> dict:
     out = {
         "floor_ms": floor[0],
         "floor_cpu_ms": floor[1],
+        "floor_cpu_parts": floor[2],
         "floor_admin_ms": floor_admin[0],
         "floor_admin_cpu_ms": floor_admin[1],
         "endpoints": {},
@@ -224,7 +230,7 @@ def costs(spec: dict) -> dict:
         cold = call(client, "GET", ep["path"], token)
         warm = [call(client, "GET", ep["path"], token) for _ in range(5)]
         last = warm[-1]["response"]
-        warm_ms, warm_cpu_ms = timed(client, ep["path"], token, most=300, budget_s=1)
+        warm_ms, warm_cpu_ms, warm_parts = timed(client, ep["path"], token, most=300, budget_s=1)
         result = {
             "status": [cold["status"], *(w["status"] for w in warm)],
             "xcache": [cold["xcache"], *(w["xcache"] for w in warm)],
@@ -235,6 +241,7 @@ def costs(spec: dict) -> dict:
             "sql_warm_text": [sql_shape(s) for s in warm[-1]["sql_text"]],
             "warm_ms": warm_ms,
             "warm_cpu_ms": warm_cpu_ms,
+            "warm_cpu_parts": warm_parts,
             "bytes_plain": len(last.content),
         }
         etag = last.headers.get("ETag")
@@ -243,7 +250,7 @@ def costs(spec: dict) -> dict:
             result["bytes_gzip"] = len(gz["response"].content)
             result["gzip_encoded"] = gz["response"].headers.get("Content-Encoding") == "gzip"
             not_modified = [call(client, "GET", ep["path"], token, HTTP_IF_NONE_MATCH=etag) for _ in range(3)]
-            ms_304, cpu_304 = timed(client, ep["path"], token, most=300, budget_s=1, HTTP_IF_NONE_MATCH=etag)
+            ms_304, cpu_304, parts_304 = timed(client, ep["path"], token, most=300, budget_s=1, HTTP_IF_NONE_MATCH=etag)
             result.update(
                 etag=etag,
                 status_304=[n["status"] for n in not_modified],
@@ -252,6 +259,7 @@ def costs(spec: dict) -> dict:
                 bytes_304=len(not_modified[-1]["response"].content),
                 ms_304=ms_304,
                 cpu_ms_304=cpu_304,
+                cpu_parts_304=parts_304,
             )
         out["endpoints"][ep["name"]] = result
     return out
