@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -330,11 +331,49 @@ def scratch_sql(url: str, sql: str, params=None):
         return cursor.fetchall() if cursor.description else None
 
 
+class WaitSampler:
+    """What the database's active sessions on one database are doing, sampled every 10 ms (wait event
+    or CPU, and the statement), while a variant runs: where a placement's time goes besides CPU."""
+
+    def __init__(self, url: str, name: str):
+        self.url, self.name = url, name
+        self.counts: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True, connect_timeout=5) as conn:
+            while not self._stop.is_set():
+                rows = conn.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU'), left(query, 48) "
+                    "FROM pg_stat_activity WHERE datname = %s AND state = 'active' AND pid <> pg_backend_pid()",
+                    [self.name],
+                ).fetchall()
+                for event, query in rows:
+                    key = f"{event} in `{' '.join(query.split())}…`"
+                    self.counts[key] = self.counts.get(key, 0) + 1
+                time.sleep(0.01)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def top(self, n: int = 4) -> list[tuple[str, int]]:
+        return sorted(self.counts.items(), key=lambda kv: -kv[1])[:n]
+
+
 def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int) -> dict:
-    """Order placements on a scratch copy: with the outbox triggers and the cache on (as deployed: the
-    writer applies its rows after commit, the relay beside it; then without the relay); with the
-    triggers and the cache off (the triggers' own cost); then with the triggers dropped, cache off (the
-    bare write)."""
+    """Order placements on a scratch copy:
+    - cache off, blocks of 10 alternating with the outbox triggers enabled and disabled (the triggers'
+      own cost, both sides at the same moments of the machine's other load);
+    - cache on with the triggers, as deployed: the writer applies its rows after commit, the relay
+      runs beside it; then the same without the relay."""
     name = f"{DB_NAME}_cost"
     url = copy_store(name)
     warmup = 10
@@ -350,43 +389,51 @@ def order_cost(base_env: dict, found: dict, redis_server, workdir: Path, n: int)
         return scratch_sql(url, f"SELECT last_value FROM {sequence}")[0][0]
 
     out = {"tracked_tables": tracked, "triggers": len(triggers), "variants": {}}
-    variants = [
-        ("triggers, cache on, relay beside (as deployed)", "project", True, True),
-        ("triggers, cache on, no relay", "project", True, False),
-        ("triggers, cache off", "off", True, False),
-        ("no triggers, cache off", "off", False, False),
+    runs = [
+        ("off", 2 * n, [list(t) for t in triggers], False),
+        ("project", n, [], True),
+        ("project", n, [], False),
     ]
-    bodies = order_bodies(found, len(variants) * (n + warmup))
+    bodies = iter(order_bodies(found, sum(count + warmup for _, count, _, _ in runs)))
     try:
-        for i, (label, config, keep_triggers, with_relay) in enumerate(variants):
-            if not keep_triggers and triggers:
-                for trigger, table in triggers:
-                    scratch_sql(url, f'DROP TRIGGER IF EXISTS {trigger} ON "{table}"')
-                triggers = []
+        for i, (config, count, toggle, with_relay) in enumerate(runs):
             env = settings_env(base_env, config, url)
             flush_redis(redis_server)
             relay = CacheRelay(env=env, name="relay-cost").start() if with_relay else None
             before = outbox_ids()
             try:
-                chunk = bodies[i * (n + warmup) : (i + 1) * (n + warmup)]
                 spec = {
-                    "orders": chunk,
+                    "orders": [next(bodies) for _ in range(count + warmup)],
                     "warmup": warmup,
+                    "toggle": toggle,
                     "tracked_tables": tracked,
                     "customer_email": CUSTOMER_EMAIL,
                     "customer_password": CUSTOMER_PASSWORD,
                 }
-                result = instrument(dict(env, BENCH_CONFIG=f"{config}-cost{i}"), "orders", spec, workdir)
+                with WaitSampler(url, name) as waits:
+                    result = instrument(dict(env, BENCH_CONFIG=f"{config}-cost{i}"), "orders", spec, workdir)
             finally:
                 if relay:
                     relay.stop()
-            result["outbox_rows_per_order"] = round((outbox_ids() - before) / (n + warmup), 2)
-            out["variants"][label] = result
-            log(
-                f"  {label:48} {result['sql']:.0f} SQL, {result['redis']:.0f} Redis round trips, "
-                f"p50 {result['p50_ms']:.2f} ms, CPU {result['cpu_ms']:.2f} ms, outbox rows/order "
-                f"{result['outbox_rows_per_order']}"
-            )
+            rows = outbox_ids() - before
+            if toggle:
+                result["triggers"]["outbox_rows_per_order"] = round(rows / (result["triggers"]["n"] + warmup), 2)
+                result["no triggers"]["outbox_rows_per_order"] = 0
+                labelled = {"triggers, cache off": result["triggers"], "no triggers, cache off": result["no triggers"]}
+            else:
+                result["outbox_rows_per_order"] = round(rows / (count + warmup), 2)
+                result["database_samples"] = waits.top()
+                label = (
+                    "triggers, cache on, relay beside (as deployed)" if with_relay else "triggers, cache on, no relay"
+                )
+                labelled = {label: result}
+            for label, r in labelled.items():
+                out["variants"][label] = r
+                log(
+                    f"  {label:48} {r['sql']:.0f} SQL, {r['redis']:.0f} Redis round trips, "
+                    f"p50 {r['p50_ms']:.2f} ms, CPU {r['cpu_ms']:.2f} ms, "
+                    f"outbox rows/order {r['outbox_rows_per_order']}"
+                )
     finally:
         drop_copy(name)
     return out
@@ -536,7 +583,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk warm-up per endpoint")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
-    parser.add_argument("--orders", type=int, default=60, help="order placements per variant of the cost phase")
+    parser.add_argument("--orders", type=int, default=80, help="order placements per variant of the cost phase")
     parser.add_argument("--skip-served", action="store_true", help="leave out gunicorn + wrk")
     parser.add_argument("--skip-cost", action="store_true", help="leave out the order-placement cost phase")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="in-process configurations (off is always run)")

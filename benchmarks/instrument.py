@@ -328,21 +328,37 @@ def memory(spec: dict) -> dict:
     return {"families": families, "used_memory": client.info("memory").get("used_memory")}
 
 
+def _triggers_enabled(triggers: list[list[str]], enabled: bool) -> None:
+    with connection.cursor() as cursor:
+        for name, table in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" {"ENABLE" if enabled else "DISABLE"} TRIGGER {name}')
+
+
 def orders(spec: dict) -> dict:
-    """`n` order placements through the API (after a few to warm the path): per placement the SQL
-    statements sent, those on tables with outbox triggers, Redis round trips and the time."""
+    """Order placements through the API (after a few to warm the path): per placement the SQL
+    statements sent, those on tables with outbox triggers, Redis round trips and the time.
+
+    With `toggle` (the outbox triggers, as [name, table]), blocks of `block` placements alternate
+    between the triggers enabled and disabled (ALTER TABLE ... DISABLE TRIGGER), so both sides see the
+    same moments of the machine's other load; the result then has one entry per side."""
     client = Client()
     customer = login(client, spec["customer_email"], spec["customer_password"])
     tracked = set(spec["tracked_tables"])
-    samples = []
+    toggle, block = spec.get("toggle") or [], spec.get("block", 10)
+    sides: dict[str, list] = {"triggers": [], "no triggers": []} if toggle else {"": []}
     for i, body in enumerate(spec["orders"]):
+        side = ""
+        if toggle:
+            side = "triggers" if (i // block) % 2 == 0 else "no triggers"
+            if i % block == 0:
+                _triggers_enabled(toggle, side == "triggers")
         result = call(client, "POST", "/api/v1/orders", customer, body)
         if result["status"] != 201:
             raise SystemExit(f"order placement answered {result['status']}: {result['response'].content[:300]!r}")
         if i < spec.get("warmup", 0):
             continue
         writes = [s for s in result["sql_text"] if _written_table(s) in tracked]
-        samples.append(
+        sides[side].append(
             {
                 "sql": result["sql"],
                 "tracked_writes": len(writes),
@@ -352,6 +368,13 @@ def orders(spec: dict) -> dict:
                 "shapes": [_shape(s) for s in result["sql_text"]],
             }
         )
+    if toggle:
+        _triggers_enabled(toggle, True)
+        return {side: _summary(samples) for side, samples in sides.items()}
+    return _summary(sides[""])
+
+
+def _summary(samples: list[dict]) -> dict:
     ms = sorted(s["ms"] for s in samples)
     return {
         "n": len(samples),

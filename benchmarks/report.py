@@ -395,9 +395,12 @@ def markdown(result: dict, targets: list[dict]) -> str:
             "## One order placement: the outbox's cost on the write path",
             "",
             f"A scratch copy of the store; {cost['triggers']} outbox triggers on {len(cost['tracked_tables'])} tables "
-            f"({', '.join(cost['tracked_tables'])}). Each variant places orders of 2 products through "
-            "`POST /api/v1/orders` in-process (medians over the placements after a warm-up). 'Writes on tracked "
-            "tables' are the statements that fire a statement-level trigger.",
+            f"({', '.join(cost['tracked_tables'])}). Orders of 2 products through `POST /api/v1/orders`, "
+            "in-process, after a warm-up; with the cache off, blocks of 10 placements alternate between the "
+            "triggers enabled and disabled (`ALTER TABLE ... DISABLE TRIGGER`), so both sides share the machine's "
+            "moments; then the cache on, as deployed (relay beside) and without the relay. 'Writes on tracked "
+            "tables' are the statements that fire a statement-level trigger. CPU = app process + its PostgreSQL "
+            "backend + redis-server.",
             "",
             "| variant | placements | SQL statements | writes on tracked tables | outbox rows | Redis round trips "
             "| p50 ms | p90 ms | CPU ms (mean) |",
@@ -409,6 +412,15 @@ def markdown(result: dict, targets: list[dict]) -> str:
                 f"{v['redis']:.0f} | {_ms(v['p50_ms'])} | {_ms(v['p90_ms'])} | {_ms(v['cpu_ms'])} |"
             )
         variants = cost["variants"]
+        for label, v in variants.items():
+            if v.get("database_samples"):
+                total = sum(count for _, count in v["database_samples"])
+                lines += [
+                    "",
+                    f"{label}: what the database sessions were doing, most frequent of every 10 ms sample: "
+                    + "; ".join(f"{what} ({count})" for what, count in v["database_samples"])
+                    + f" (of the top {total}).",
+                ]
         deployed = next((v for label, v in variants.items() if "as deployed" in label), None)
         bare = variants.get("no triggers, cache off")
         if deployed and bare:
