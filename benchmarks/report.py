@@ -52,6 +52,11 @@ def _parts(parts: dict | None) -> str:
     )
 
 
+def _cpu_ratio(floor_cpu, cpu) -> str:
+    """The same ratio from CPU time in-process (floor ÷ endpoint), which other load hardly moves."""
+    return f"; in-process by CPU time {floor_cpu / cpu:.2f}×" if floor_cpu and cpu else ""
+
+
 def _configs(result: dict) -> list[str]:
     return [c for c in CONFIG_ORDER if c in result["configs"]]
 
@@ -158,7 +163,8 @@ def evaluate(result: dict) -> list[dict]:
             c = costs.get(ep["name"], {})
             add(
                 f"{ep['name']}: hit ≥ 0.8× the floor",
-                f"{row['hit_floor_ratio']:.2f}× ({_num(row['hit']['rps'])} vs {_num(row['floor']['rps'])} req/s)",
+                f"{row['hit_floor_ratio']:.2f}× ({_num(row['hit']['rps'])} vs {_num(row['floor']['rps'])} req/s)"
+                + _cpu_ratio(ours.get("floor_cpu_ms"), c.get("warm_cpu_ms")),
                 row["hit_floor_ratio"] >= 0.8,
                 f"in-process the hit takes {_ms(c.get('warm_ms'))} ms ({_parts(c.get('warm_cpu_parts'))}) against "
                 f"the floor's {_ms(floor_ms)} ms ({_parts(ours.get('floor_cpu_parts'))}) "
@@ -172,7 +178,8 @@ def evaluate(result: dict) -> list[dict]:
             c = costs.get(ep["name"], {})
             add(
                 f"{ep['name']}: a 304 (If-None-Match) ≥ 1.0× the floor",
-                f"{row['304_floor_ratio']:.2f}× ({_num(row['304']['rps'])} vs {_num(row['floor']['rps'])} req/s)",
+                f"{row['304_floor_ratio']:.2f}× ({_num(row['304']['rps'])} vs {_num(row['floor']['rps'])} req/s)"
+                + _cpu_ratio(ours.get("floor_cpu_ms"), c.get("cpu_ms_304")),
                 row["304_floor_ratio"] >= 1.0,
                 f"in-process a 304 takes {_ms(c.get('ms_304'))} ms ({_parts(c.get('cpu_parts_304'))}) against the "
                 f"floor's {_ms(floor_ms)} ms ({_parts(ours.get('floor_cpu_parts'))}): "
