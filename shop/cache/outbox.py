@@ -111,8 +111,14 @@ def apply_pending(*, using=None) -> int:
 
 
 def _delete(cursor, ids: list[int]) -> None:
+    """Delete applied rows; rows a relay holds (it is applying them too) are left for it to delete, so a
+    writer never waits on a relay."""
     if cursor.db.vendor == "postgresql":
-        cursor.execute(f"DELETE FROM {OUTBOX_TABLE} WHERE id = ANY(%s)", [ids])
+        cursor.execute(
+            f"DELETE FROM {OUTBOX_TABLE} WHERE id IN "
+            f"(SELECT id FROM {OUTBOX_TABLE} WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)",
+            [ids],
+        )
     else:
         cursor.execute(f"DELETE FROM {OUTBOX_TABLE} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
 
