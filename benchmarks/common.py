@@ -15,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from http.client import HTTPConnection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,27 +145,10 @@ def django_eval(code: str, *, env: dict, timeout: float = 120) -> str:
 # --- HTTP (loopback only) ------------------------------------------------------------------------
 def request(port: int, method: str, path: str, body=None, token: str | None = None, timeout: float = 10.0):
     """One request to 127.0.0.1:port. Returns (status, parsed JSON or None, headers, seconds)."""
-    headers = {"Accept": "application/json"}
-    payload = None
-    if body is not None:
-        payload = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    conn = HTTPConnection(HOST, port, timeout=timeout)
-    started = time.perf_counter()
-    try:
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        raw = response.read()
-        elapsed = time.perf_counter() - started
-        try:
-            data = json.loads(raw) if raw else None
-        except ValueError:
-            data = None
-        return response.status, data, dict(response.getheaders()), elapsed
-    finally:
-        conn.close()
+    from testing.processes import http
+
+    answer = http(HOST, port, method, path, body=body, token=token, timeout=timeout)
+    return answer.status, answer.body, answer.headers, answer.seconds
 
 
 def wait_http(port: int, path: str = "/api/v1/health", timeout: float = 60.0) -> None:
@@ -339,3 +321,13 @@ class CacheRelay:
         if self.process:
             self._log.close()
         cleanup.remove(f"cache relay {self.name}")
+
+
+def write_results(name: str, text: str, payload: dict, *, started: float) -> None:
+    """benchmarks/results/<name>.md (the report) and <name>.json (its figures, with the run's time)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.md").write_text(text)
+    payload = {**payload, "seconds": round(time.monotonic() - started, 1)}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    print()
+    print(text)

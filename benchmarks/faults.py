@@ -46,7 +46,6 @@ from benchmarks.common import (
     CUSTOMER_EMAIL,
     CUSTOMER_PASSWORD,
     PY,
-    RESULTS,
     ROOT,
     Gunicorn,
     PrivatePostgres,
@@ -61,6 +60,7 @@ from benchmarks.common import (
     request,
     run_main,
     start_own_redis,
+    write_results,
 )
 
 DB_NAME = "shop_faults"
@@ -594,24 +594,9 @@ def main() -> int:
         "cache_timeouts": "socket 0.25 s, connect 0.25 s, breaker cool-down 5 s (the app's defaults)",
     }
     text = markdown(rows, final, setup, measured)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faults-latest.md").write_text(text)
-    (RESULTS / "faults-latest.json").write_text(
-        json.dumps(
-            {
-                "setup": setup,
-                "phases": rows,
-                "final": final,
-                "bound": measured,
-                "seconds": round(time.monotonic() - started, 1),
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n"
+    write_results(
+        "faults-latest", text, {"setup": setup, "phases": rows, "final": final, "bound": measured}, started=started
     )
-    print()
-    print(text)
     log(f"done in {time.monotonic() - started:.0f} s")
     # Failure = a broken promise: an acknowledged order missing, or a read older than an acknowledged write.
     lost = any(r["orders_in_db"] < r["orders_acked"] for r in rows)

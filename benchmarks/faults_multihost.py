@@ -26,7 +26,6 @@ the sentinels (SET every 10 ms), and from the kill to the first X-Cache HIT thro
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import threading
@@ -46,7 +45,6 @@ from benchmarks.common import (
     ADMIN_PASSWORD,
     CUSTOMER_EMAIL,
     CUSTOMER_PASSWORD,
-    RESULTS,
     PrivatePostgres,
     cleanup,
     log,
@@ -54,6 +52,7 @@ from benchmarks.common import (
     percentile,
     request,
     run_main,
+    write_results,
 )
 from benchmarks.faults import DB_NAME, Load, orders_in_db, setup_store
 from testing.netns import Balancer, Hosts
@@ -300,24 +299,8 @@ def main() -> int:
         "threads": args.threads,
     }
     text = markdown(rows, failover, final, setup)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "faults-multihost-latest.md").write_text(text)
-    (RESULTS / "faults-multihost-latest.json").write_text(
-        json.dumps(
-            {
-                "setup": setup,
-                "phases": rows,
-                "failover": failover,
-                "final": final,
-                "seconds": round(time.monotonic() - started, 1),
-            },
-            indent=2,
-            default=str,
-        )
-        + "\n"
-    )
-    print()
-    print(text)
+    payload = {"setup": setup, "phases": rows, "failover": failover, "final": final}
+    write_results("faults-multihost-latest", text, payload, started=started)
     log(f"done in {time.monotonic() - started:.0f} s")
     lost = any(r["orders_in_db"] < r["orders_acked"] for r in rows)
     stale = any(r["stale_reads"] or r["orders_read_back_not_found"] for r in rows)

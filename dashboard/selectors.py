@@ -119,13 +119,9 @@ def dashboard_top_products_load(*, limit: int) -> dict:
     }
 
 
-def dashboard_revenue_chart_load(*, days: int, now: datetime) -> dict:
-    tz = business_timezone()
-    last_day = now.astimezone(tz).date()
-    first_day = last_day - timedelta(days=days - 1)
-    start, end = local_day_start(first_day, tz), local_day_start(last_day + timedelta(days=1), tz)
-
-    totals = {
+def completed_payments_per_day(start: datetime, end: datetime, tz: ZoneInfo) -> dict[date, dict]:
+    """Local day → {revenue, count} of the payments completed in [start, end): revenue's one definition."""
+    return {
         row["day"]: row
         for row in Payment.objects.filter(
             status=Payment.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end
@@ -133,8 +129,16 @@ def dashboard_revenue_chart_load(*, days: int, now: datetime) -> dict:
         .annotate(day=TruncDate("completed_at", tzinfo=tz))
         .values("day")
         .annotate(revenue=Sum("amount"), count=Count("id"))
-        .order_by("day")
     }
+
+
+def dashboard_revenue_chart_load(*, days: int, now: datetime) -> dict:
+    tz = business_timezone()
+    last_day = now.astimezone(tz).date()
+    first_day = last_day - timedelta(days=days - 1)
+    start, end = local_day_start(first_day, tz), local_day_start(last_day + timedelta(days=1), tz)
+
+    totals = completed_payments_per_day(start, end, tz)
     chart = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -172,15 +176,7 @@ def dashboard_period_sales_load(*, period: Period, now: datetime) -> dict:
     tz = business_timezone()
     previous = period.previous
     start, end = local_day_start(previous.first, tz), local_day_start(period.last + timedelta(days=1), tz)
-    per_day = {
-        row["day"]: row
-        for row in Payment.objects.filter(
-            status=Payment.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end
-        )
-        .annotate(day=TruncDate("completed_at", tzinfo=tz))
-        .values("day")
-        .annotate(revenue=Sum("amount"), count=Count("id"))
-    }
+    per_day = completed_payments_per_day(start, end, tz)
 
     def created_in(p: Period) -> Q:
         first, last = p.bounds(tz)
