@@ -40,19 +40,35 @@ def no_throttle_history():
     _forget_throttle_history()
 
 
+# The one set of clients. API clients carry a Bearer token, as a mobile app does; `staff_client` is a
+# browser session for the dashboard. pytest-django's `client` (anonymous) and `admin_client` (a
+# superuser's session, for the Django admin) complete it.
+
+
 @pytest.fixture
 def anon_api():
     return bearer_client()
 
 
 @pytest.fixture
-def admin_api(admin_user):
-    return bearer_client(admin_user)
+def customer_api(customer):
+    return bearer_client(customer)
 
 
 @pytest.fixture
-def customer_api(customer):
-    return bearer_client(customer)
+def other_api(other_customer):
+    return bearer_client(other_customer)
+
+
+@pytest.fixture
+def staff_api(staff_user):
+    return bearer_client(staff_user)
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
 
 
 class _NoDelayWSGIServer(ThreadedWSGIServer):

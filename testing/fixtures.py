@@ -1,8 +1,10 @@
-"""Fixtures shared by every app's tests: the cache store, Redis servers of a test's own, users."""
+"""Fixtures shared by every app's tests: the cache store, Redis servers of a test's own, users (built by
+the apps' model-bakery recipes)."""
 
 import pytest
 import redis
 from django.conf import settings
+from model_bakery import baker
 
 from shop import cache
 from shop.cache.invalidation import clear_families
@@ -79,17 +81,21 @@ def own_redis_store(redis_server, breaker_clock):
 
 
 @pytest.fixture
-def admin_user(db):
-    from shop.models import User
-
-    return User.objects.create_user(email="admin@example.test", password="admin-pass-123", name="Admin", is_staff=True)
+def customer(db):
+    """A customer who logs in as customer@example.test with `shop.baker_recipes.PASSWORD`."""
+    return baker.make_recipe("shop.customer", email="customer@example.test")
 
 
 @pytest.fixture
-def customer(db):
-    from shop.models import User
+def other_customer(db):
+    return baker.make_recipe("shop.customer", email="other@example.test", name="Other")
 
-    return User.objects.create_user(email="customer@example.test", password="customer-pass-123", name="Customer")
+
+@pytest.fixture
+def staff_user(db):
+    """Store staff (`is_staff`, not a superuser): the API's admin role and the dashboard's reader.
+    pytest-django's `admin_user` / `admin_client` (a superuser) are left as pytest-django defines them."""
+    return baker.make_recipe("shop.staff", email="staff@example.test")
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ ENDPOINTS = ["stats", "top-products", "revenue-chart", "activities"]
 
 
 @pytest.fixture
-def admin_client(admin_user):
+def admin_client(staff_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(admin_user).access_token}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(staff_user).access_token}")
     return client
 
 
@@ -60,8 +60,8 @@ def test_stats_miss_then_hit(admin_client, sample_store):
     }
 
 
-def test_session_login_is_accepted(client, admin_user):
-    client.force_login(admin_user)
+def test_session_login_is_accepted(client, staff_user):
+    client.force_login(staff_user)
     assert client.get("/api/v1/dashboard/stats").status_code == 200
 
 
@@ -91,11 +91,11 @@ def test_revenue_chart_has_days_rows(admin_client, sample_store):
     assert len(admin_client.get("/api/v1/dashboard/revenue-chart").json()["data"]["chart"]) == 7
 
 
-def test_activities_default_limit_is_20(admin_client, admin_user):
+def test_activities_default_limit_is_20(admin_client, staff_user):
     from shop.activity import activity_log
 
     for i in range(25):
-        activity_log(action="test.event", description=f"event {i}", user=admin_user)
+        activity_log(action="test.event", description=f"event {i}", user=staff_user)
     data = admin_client.get("/api/v1/dashboard/activities").json()["data"]
     assert len(data["activities"]) == 20
     assert data["activities"][0]["description"] == "event 24"

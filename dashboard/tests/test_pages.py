@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client, admin_user):
-    admin_user.is_superuser = True
-    admin_user.save(update_fields=["is_superuser"])
-    client.force_login(admin_user)
+def staff_client(client, staff_user):
+    staff_user.is_superuser = True
+    staff_user.save(update_fields=["is_superuser"])
+    client.force_login(staff_user)
     return client
 
 
@@ -150,7 +150,7 @@ def test_recent_activity_is_in_words_links_its_rows_and_leaves_housekeeping_out(
     assert "product.updated</span>" not in html  # no raw codes
 
 
-def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_user):
+def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, staff_user):
     cached.dashboard_stats()
     cached.dashboard_stats()
     html = staff_client.get("/dashboard/cache/").content.decode()
@@ -165,7 +165,7 @@ def test_the_cache_monitor_lists_families_keys_and_counters(staff_client, admin_
     assert "50.0 %" in stats_section  # one miss, one hit
 
 
-def test_clearing_a_family_from_the_monitor(staff_client, admin_user):
+def test_clearing_a_family_from_the_monitor(staff_client, staff_user):
     cached.dashboard_stats()
     cached.dashboard_activities(limit=20)
     response = staff_client.post("/dashboard/cache/clear", {"family": "dashboard:stats"}, follow=True)
@@ -189,10 +189,10 @@ def test_clearing_an_unknown_family_clears_nothing(staff_client):
     assert len(family_keys(DASHBOARD_STATS)) == 1
 
 
-def test_clearing_needs_post_with_csrf_and_staff(admin_user, customer):
+def test_clearing_needs_post_with_csrf_and_staff(staff_user, customer):
     cached.dashboard_stats()
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(admin_user)
+    strict.force_login(staff_user)
     assert strict.post("/dashboard/cache/clear", {"family": "all"}).status_code == 403
     assert strict.get("/dashboard/cache/clear").status_code == 405
 
@@ -208,7 +208,7 @@ def test_login_page_labels_the_field_email(client):
     assert 'type="email" name="username"' in html
 
 
-def test_staff_logs_in_with_email_and_password(client, admin_user):
+def test_staff_logs_in_with_email_and_password(client, staff_user):
     response = client.post(
         "/accounts/login/", {"username": "admin@example.test", "password": "admin-pass-123", "next": "/dashboard/"}
     )

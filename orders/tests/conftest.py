@@ -40,8 +40,8 @@ def other_client(other_customer):
 
 
 @pytest.fixture
-def admin_client(admin_user):
-    return client_for(admin_user)
+def admin_client(staff_user):
+    return client_for(staff_user)
 
 
 @pytest.fixture

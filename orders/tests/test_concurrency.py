@@ -205,12 +205,12 @@ def test_orders_naming_products_in_opposite_orders_do_not_deadlock(make_product)
     assert Product.objects.get(pk=second.pk).stock == 84
 
 
-def test_concurrent_cancels_restock_once(make_product, customer, admin_user):
+def test_concurrent_cancels_restock_once(make_product, customer, staff_user):
     product = make_product("Pizza", "10.00", 10)
     order = order_place(
         user=customer, items=[{"product_id": product.pk, "quantity": 4}], delivery_address="x", payment_method="cash"
     )
-    cancellers = [customer, admin_user] * 5
+    cancellers = [customer, staff_user] * 5
 
     results = race(lambda user: post_as(user, f"/api/v1/orders/{order.pk}/cancel", None), cancellers)
 

@@ -96,13 +96,13 @@ def test_q_holds_refuses_what_it_cannot_decide_in_python(make_coupon):
         q_holds(coupon, Q(used_count__lt=Value(1)))
 
 
-def test_the_admin_state_column_and_valid_now_filter_follow_the_rule(client, admin_user, every_kind_of_coupon):
+def test_the_admin_state_column_and_valid_now_filter_follow_the_rule(client, staff_user, every_kind_of_coupon):
     from orders.admin import CouponAdmin
 
     now, _ = every_kind_of_coupon
-    admin_user.is_superuser = True
-    admin_user.save()
-    client.force_login(admin_user)
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
     usable = set(Coupon.objects.filter(coupon_usable_q(now)).values_list("code", flat=True))
 
     filtered = client.get("/admin/orders/coupon/", {"validity": "now"})

@@ -361,23 +361,23 @@ def test_usage_limit_cannot_go_below_the_uses_already_counted(admin_client, make
 
 
 @pytest.mark.django_db
-def test_an_admin_edit_does_not_write_back_a_stale_used_count(admin_user, make_coupon):
+def test_an_admin_edit_does_not_write_back_a_stale_used_count(staff_user, make_coupon):
     from orders.services import coupon_update
 
     coupon = make_coupon("BUSY", usage_limit=10)
     stale = Coupon.objects.get(pk=coupon.pk)
     Coupon.objects.filter(pk=coupon.pk).update(used_count=3)  # orders placed meanwhile
-    coupon_update(coupon=stale, user=admin_user, description="Edited")
+    coupon_update(coupon=stale, user=staff_user, description="Edited")
     coupon.refresh_from_db()
     assert (coupon.description, coupon.used_count) == ("Edited", 3)
 
 
 @pytest.mark.django_db
-def test_the_admin_coupon_form_edits_the_per_customer_limit(client, admin_user, make_coupon):
+def test_the_admin_coupon_form_edits_the_per_customer_limit(client, staff_user, make_coupon):
     coupon = make_coupon("ONCE")
-    admin_user.is_superuser = True
-    admin_user.save()
-    client.force_login(admin_user)
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
     page = client.get(f"/admin/orders/coupon/{coupon.pk}/change/")
     assert page.status_code == 200
     assert 'name="per_customer_limit"' in page.content.decode()

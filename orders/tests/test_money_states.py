@@ -115,7 +115,7 @@ def test_an_admin_completing_then_refunding_a_cancelled_orders_payment(admin_cli
     assert revenue_today() == "0.00"
 
 
-def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(client, admin_user, customer, order, make_product):
+def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(client, staff_user, customer, order, make_product):
     other = order_place(
         user=customer,
         items=[{"product_id": make_product("Soda", "2.00", 5).pk, "quantity": 1}],
@@ -123,9 +123,9 @@ def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(client, admi
         payment_method="card",
     )
     Order.objects.filter(pk=order.pk).update(status="cancelled", payment_status="refund_due")
-    admin_user.is_superuser = True
-    admin_user.save()
-    client.force_login(admin_user)
+    staff_user.is_superuser = True
+    staff_user.save()
+    client.force_login(staff_user)
 
     page = client.get("/admin/orders/order/", {"payment_status__exact": "refund_due"})
 

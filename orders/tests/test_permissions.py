@@ -39,7 +39,7 @@ CASES = [
 
 
 @pytest.fixture
-def world(customer, other_customer, admin_user, make_product, make_coupon):
+def world(customer, other_customer, staff_user, make_product, make_coupon):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -73,7 +73,7 @@ def world(customer, other_customer, admin_user, make_product, make_coupon):
         "anonymous": APIClient(),
         "owner": client_for(customer),
         "other": client_for(other_customer),
-        "admin": client_for(admin_user),
+        "admin": client_for(staff_user),
     }
     ids = {"coupon": coupon.pk, "order": order.pk, "payment": payment.pk}
     return clients, ids, bodies

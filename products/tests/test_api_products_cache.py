@@ -50,14 +50,14 @@ def test_hit_costs_no_sql(anon_api, django_assert_num_queries):
 
 
 def test_write_through_the_api_makes_the_next_read_a_miss_with_new_data(
-    anon_api, admin_api, django_capture_on_commit_callbacks
+    anon_api, staff_api, django_capture_on_commit_callbacks
 ):
     product = make_product(name="Apple", price="5.00")
     anon_api.get("/api/v1/products")
     anon_api.get(f"/api/v1/products/{product.id}")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.patch(f"/api/v1/products/{product.id}", {"price": "7.25"}, format="json")
+        response = staff_api.patch(f"/api/v1/products/{product.id}", {"price": "7.25"}, format="json")
     assert response.status_code == 200
 
     listing = anon_api.get("/api/v1/products")
@@ -69,15 +69,15 @@ def test_write_through_the_api_makes_the_next_read_a_miss_with_new_data(
 
 
 def test_write_through_the_django_admin_makes_the_next_read_a_miss(
-    client, admin_user, anon_api, django_capture_on_commit_callbacks
+    client, staff_user, anon_api, django_capture_on_commit_callbacks
 ):
     product = make_product(name="Apple", slug="apple", price="5.00", stock=3)
     assert_hit(anon_api.get(f"/api/v1/products/{product.id}"), False)
     assert_hit(anon_api.get(f"/api/v1/products/{product.id}"), True)
 
-    admin_user.is_superuser = True  # the Django admin also wants model permissions
-    admin_user.save()
-    client.force_login(admin_user)
+    staff_user.is_superuser = True  # the Django admin also wants model permissions
+    staff_user.save()
+    client.force_login(staff_user)
     form = {
         "name": "Apple",
         "slug": "apple",
@@ -100,7 +100,7 @@ def test_write_through_the_django_admin_makes_the_next_read_a_miss(
 
 
 def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
-    anon_api, admin_user, django_capture_on_commit_callbacks
+    anon_api, staff_user, django_capture_on_commit_callbacks
 ):
     make_product(name="Apple")
     pear = make_product(name="Pear")
@@ -109,7 +109,7 @@ def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
     assert_hit(anon_api.get("/api/v1/products"), True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert product_bulk_set_active(product_ids=[pear.id], is_active=False, user=admin_user) == 1
+        assert product_bulk_set_active(product_ids=[pear.id], is_active=False, user=staff_user) == 1
 
     listing = anon_api.get("/api/v1/products")
     assert_hit(listing, False)
@@ -188,14 +188,14 @@ def test_filters_pagination_and_ordering(anon_api):
     assert [p["name"] for p in data["products"]] == ["Tea 0"]
 
 
-def test_inactive_product_detail_is_404_for_customers_and_visible_to_admins(anon_api, customer_api, admin_api):
+def test_inactive_product_detail_is_404_for_customers_and_visible_to_admins(anon_api, customer_api, staff_api):
     product = make_product(name="Hidden", is_active=False)
 
-    assert admin_api.get(f"/api/v1/products/{product.id}").json()["data"]["product"]["name"] == "Hidden"
+    assert staff_api.get(f"/api/v1/products/{product.id}").json()["data"]["product"]["name"] == "Hidden"
     # The shared key now holds the inactive product; it must not leak to anyone else.
     assert anon_api.get(f"/api/v1/products/{product.id}").status_code == 404
     assert customer_api.get(f"/api/v1/products/{product.id}").status_code == 404
-    assert_hit(admin_api.get(f"/api/v1/products/{product.id}"), True)
+    assert_hit(staff_api.get(f"/api/v1/products/{product.id}"), True)
 
 
 def test_missing_product_is_404_and_caches_nothing(anon_api):

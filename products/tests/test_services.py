@@ -12,20 +12,20 @@ def test_unique_slug_of_a_name_without_ascii_letters():
     assert product_unique_slug(name="茶") == "product"
 
 
-def test_bulk_set_active_changes_only_what_differs_and_logs_once(admin_user):
+def test_bulk_set_active_changes_only_what_differs_and_logs_once(staff_user):
     on = baker.make(Product, is_active=True, price="1.00", _quantity=2)
     off = baker.make(Product, is_active=False, price="1.00")
 
-    changed = product_bulk_set_active(product_ids=[on[0].id, off.id], is_active=False, user=admin_user)
+    changed = product_bulk_set_active(product_ids=[on[0].id, off.id], is_active=False, user=staff_user)
 
     assert changed == 1
     assert list(Product.objects.filter(is_active=True).values_list("id", flat=True)) == [on[1].id]
     assert Activity.objects.filter(action="product.bulk_deactivated").count() == 1
 
 
-def test_create_validates_the_model_before_writing(admin_user):
+def test_create_validates_the_model_before_writing(staff_user):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        product_create(data={"name": "x", "category": "c", "price": -1}, user=admin_user)
+        product_create(data={"name": "x", "category": "c", "price": -1}, user=staff_user)
     assert not Product.objects.exists() and not Activity.objects.exists()

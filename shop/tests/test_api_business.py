@@ -33,7 +33,7 @@ def test_unconfigured_business_is_404_and_caches_nothing(anon_api):
 
 
 def test_business_is_cached_without_expiry_and_a_patch_clears_it(
-    anon_api, admin_api, django_capture_on_commit_callbacks
+    anon_api, staff_api, django_capture_on_commit_callbacks
 ):
     Business.objects.create(name="Corner Shop", tax_rate="8.50")
 
@@ -45,15 +45,15 @@ def test_business_is_cached_without_expiry_and_a_patch_clears_it(
     assert family_keys(BUSINESS_INFO) == [{"key": "business:info", "ttl": -1}]
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_api.patch("/api/v1/business", {"is_open": False, "currency": "eur"}, format="json")
+        response = staff_api.patch("/api/v1/business", {"is_open": False, "currency": "eur"}, format="json")
     assert response.status_code == 200 and response.json()["data"]["business"]["currency"] == "EUR"
 
     after = anon_api.get("/api/v1/business")
     assert after["X-Cache"] == "MISS" and after.json()["data"]["business"]["is_open"] is False
 
 
-def test_put_creates_the_row_and_replaces_every_field(admin_api, admin_user):
-    response = admin_api.put(
+def test_put_creates_the_row_and_replaces_every_field(staff_api, staff_user):
+    response = staff_api.put(
         "/api/v1/business",
         {"name": "Shop", "timezone": "Europe/Berlin", "tax_rate": "7.00", "opening_hours": {"mon": "9-17"}},
         format="json",
@@ -61,7 +61,7 @@ def test_put_creates_the_row_and_replaces_every_field(admin_api, admin_user):
     assert response.status_code == 200
     assert Business.objects.get().timezone == "Europe/Berlin"
 
-    admin_api.put("/api/v1/business", {"name": "Renamed"}, format="json")
+    staff_api.put("/api/v1/business", {"name": "Renamed"}, format="json")
     business = Business.objects.get()
     assert (business.name, business.timezone, str(business.tax_rate), business.opening_hours) == (
         "Renamed",
@@ -69,11 +69,11 @@ def test_put_creates_the_row_and_replaces_every_field(admin_api, admin_user):
         "0.00",
         {},
     )
-    assert Activity.objects.filter(action="business.updated", user=admin_user).count() == 2
+    assert Activity.objects.filter(action="business.updated", user=staff_user).count() == 2
 
 
-def test_patch_without_a_business_is_404(admin_api):
-    assert admin_api.patch("/api/v1/business", {"is_open": False}, format="json").status_code == 404
+def test_patch_without_a_business_is_404(staff_api):
+    assert staff_api.patch("/api/v1/business", {"is_open": False}, format="json").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -97,11 +97,11 @@ def test_patch_without_a_business_is_404(admin_api):
         ({"updated_at": "2020-01-01T00:00:00Z"}, "updated_at"),
     ],
 )
-def test_bad_business_input_is_400_and_changes_nothing(admin_api, body, field):
+def test_bad_business_input_is_400_and_changes_nothing(staff_api, body, field):
     Business.objects.create(name="Shop")
     before = Business.objects.values().get()
 
-    response = admin_api.patch("/api/v1/business", body, format="json")
+    response = staff_api.patch("/api/v1/business", body, format="json")
 
     assert response.status_code == 400
     assert field in response.json()["errors"]

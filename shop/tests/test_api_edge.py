@@ -60,9 +60,9 @@ def no_body_reader(monkeypatch):
         "/api/v1/orders/1/cancel",
     ],
 )
-def test_a_3_mb_body_is_413_in_the_envelope_before_anything_reads_it(admin_api, no_body_reader, url):
+def test_a_3_mb_body_is_413_in_the_envelope_before_anything_reads_it(staff_api, no_body_reader, url):
     body = b'{"email": "' + b"a" * BIG + b'"}'
-    response = admin_api.generic("POST", url, body, content_type="application/json")
+    response = staff_api.generic("POST", url, body, content_type="application/json")
     envelope = assert_envelope(response, 413, "payload_too_large")
     assert "limit is 1048576" in envelope["errors"]["body"][0]
 
@@ -96,8 +96,8 @@ def test_json_nested_deeper_than_32_levels_is_400(anon_api, url, depth):
 
 
 @pytest.mark.django_db
-def test_json_nested_32_levels_is_read(admin_api):
-    response = admin_api.patch("/api/v1/business", {"opening_hours": nested(31)}, format="json")
+def test_json_nested_32_levels_is_read(staff_api):
+    response = staff_api.patch("/api/v1/business", {"opening_hours": nested(31)}, format="json")
     envelope = assert_envelope(response, 400, "validation_error")
     assert "opening_hours" in envelope["errors"] and "body" not in envelope["errors"]
 
@@ -159,8 +159,8 @@ def test_a_body_that_is_not_json_is_415_even_where_the_view_reads_no_body(custom
         ("/api/v1/payments", "order_id", 2**63),
     ],
 )
-def test_numbers_beyond_a_fields_range_are_400(admin_api, url, field, value):
-    response = admin_api.post(url, {field: value}, format="json")
+def test_numbers_beyond_a_fields_range_are_400(staff_api, url, field, value):
+    response = staff_api.post(url, {field: value}, format="json")
     envelope = assert_envelope(response, 400, "validation_error")
     assert field in envelope["errors"]
 
@@ -177,10 +177,10 @@ def test_numbers_beyond_a_fields_range_are_400(admin_api, url, field, value):
         {"mon": {"open": "9am", "close": "5pm"}},
     ],
 )
-def test_opening_hours_beyond_their_shape_are_400_and_change_nothing(admin_api, opening_hours):
+def test_opening_hours_beyond_their_shape_are_400_and_change_nothing(staff_api, opening_hours):
     Business.objects.create(name="Shop")
     before = Business.objects.values().get()
-    response = admin_api.patch("/api/v1/business", {"opening_hours": opening_hours}, format="json")
+    response = staff_api.patch("/api/v1/business", {"opening_hours": opening_hours}, format="json")
     envelope = assert_envelope(response, 400, "validation_error")
     assert "opening_hours" in envelope["errors"]
     assert Business.objects.values().get() == before
@@ -197,10 +197,10 @@ def test_nul_in_opening_hours_is_400_even_without_the_edge_middleware():
 
 
 @pytest.mark.django_db
-def test_opening_hours_in_their_shape_are_saved(admin_api):
+def test_opening_hours_in_their_shape_are_saved(staff_api):
     Business.objects.create(name="Shop")
     hours = {"mon": {"open": "08:00", "close": "22:00"}, "tue": "9-17", "sun": None}
-    response = admin_api.patch("/api/v1/business", {"opening_hours": hours}, format="json")
+    response = staff_api.patch("/api/v1/business", {"opening_hours": hours}, format="json")
     assert response.status_code == 200, response.json()
     assert Business.objects.get().opening_hours == hours
 

@@ -18,15 +18,15 @@ def assert_error(response, status):
 
 
 @pytest.mark.django_db
-def test_validation_error_is_400_with_an_errors_dict(admin_api):
-    body = assert_error(admin_api.post("/api/v1/products", {"name": "x"}, format="json"), 400)
+def test_validation_error_is_400_with_an_errors_dict(staff_api):
+    body = assert_error(staff_api.post("/api/v1/products", {"name": "x"}, format="json"), 400)
     assert body["message"] == "Validation failed"
     assert set(body["errors"]) >= {"price", "category"}
 
 
 @pytest.mark.django_db
-def test_malformed_json_is_400(admin_api):
-    body = assert_error(admin_api.generic("POST", "/api/v1/products", "{oops", content_type="application/json"), 400)
+def test_malformed_json_is_400(staff_api):
+    body = assert_error(staff_api.generic("POST", "/api/v1/products", "{oops", content_type="application/json"), 400)
     assert body["message"] == "Malformed request body" and "body" in body["errors"]
 
 

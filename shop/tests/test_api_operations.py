@@ -25,12 +25,12 @@ def test_health_is_degraded_but_200_when_redis_is_dead(anon_api, own_redis_store
     assert response.json()["data"] == {"status": "degraded", "database": "ok", "cache": "down"}
 
 
-def test_cache_stats_counts_hits_and_misses_per_family(anon_api, admin_api):
+def test_cache_stats_counts_hits_and_misses_per_family(anon_api, staff_api):
     baker.make("products.Product", price="1.00")
     anon_api.get("/api/v1/products")
     anon_api.get("/api/v1/products")
 
-    data = admin_api.get("/api/v1/cache/stats").json()["data"]
+    data = staff_api.get("/api/v1/cache/stats").json()["data"]
 
     family = data["families"]["products:all"]
     assert (family["keys"], family["hits"], family["misses"], family["hitRate"]) == (1, 1, 1, 0.5)
@@ -56,30 +56,30 @@ def test_cache_stats_counts_hits_and_misses_per_family(anon_api, admin_api):
         ),
     ],
 )
-def test_cache_clear_names_what_it_cleared(admin_api, selector, expected):
-    response = admin_api.delete(f"/api/v1/cache/{selector}")
+def test_cache_clear_names_what_it_cleared(staff_api, selector, expected):
+    response = staff_api.delete(f"/api/v1/cache/{selector}")
     assert response.status_code == 200
     assert sorted(response.json()["data"]["cleared"]) == expected
 
 
-def test_cache_clear_all_covers_every_family(admin_api):
-    cleared = admin_api.delete("/api/v1/cache/all").json()["data"]["cleared"]
+def test_cache_clear_all_covers_every_family(staff_api):
+    cleared = staff_api.delete("/api/v1/cache/all").json()["data"]["cleared"]
     assert sorted(cleared) == sorted(f.name for f in cache.all_families())
 
 
-def test_cleared_family_is_a_miss_on_the_next_read(anon_api, admin_api):
+def test_cleared_family_is_a_miss_on_the_next_read(anon_api, staff_api):
     baker.make("products.Product", price="1.00")
     anon_api.get("/api/v1/products")
     assert anon_api.get("/api/v1/products")["X-Cache"] == "HIT"
 
-    admin_api.delete("/api/v1/cache/products:all")
+    staff_api.delete("/api/v1/cache/products:all")
 
     assert anon_api.get("/api/v1/products")["X-Cache"] == "MISS"
 
 
-def test_unknown_cache_family_is_404(admin_api):
+def test_unknown_cache_family_is_404(staff_api):
     baker.make("products.Product", price="1.00")
-    admin_api.get("/api/v1/products")
-    response = admin_api.delete("/api/v1/cache/nonsense")
+    staff_api.get("/api/v1/products")
+    response = staff_api.delete("/api/v1/cache/nonsense")
     assert response.status_code == 404 and response.json()["success"] is False
     assert len(family_keys(PRODUCTS_ALL)) == 1

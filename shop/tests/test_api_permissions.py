@@ -50,12 +50,12 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(admin_user, customer):
+def world(staff_user, customer):
     other = User.objects.create_user(email="other@example.test", password="other-pass-123", name="Other")
     Business.objects.create(name="Shop")
     product = baker.make("products.Product", name="Tea", price="3.00", stock=5, category="drinks")
     notification = notification_create(user=customer, title="Hello")
-    users = {"anonymous": None, "customer": customer, "other_customer": other, "admin": admin_user}
+    users = {"anonymous": None, "customer": customer, "other_customer": other, "admin": staff_user}
     return users, {"product": product.id, "notification": notification.id}
 
 
@@ -84,11 +84,11 @@ def test_permission_matrix(world, role, method, path, body, expected):
     assert ("data" in payload) if payload["success"] else ("errors" in payload)
 
 
-def test_session_auth_enforces_csrf_on_writes(client, admin_user):
+def test_session_auth_enforces_csrf_on_writes(client, staff_user):
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(admin_user)
+    browser.force_login(staff_user)
 
     assert browser.get("/api/v1/auth/me").json()["data"]["user"]["role"] == "admin"
     refused = browser.post("/api/v1/products", PRODUCT, content_type="application/json")

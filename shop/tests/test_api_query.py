@@ -23,10 +23,10 @@ def every_operation(client):
 
 
 @pytest.mark.django_db
-def test_an_unknown_query_parameter_is_400_on_every_route(admin_api):
+def test_an_unknown_query_parameter_is_400_on_every_route(staff_api):
     checked = []
-    for method, url in every_operation(admin_api):
-        response = admin_api.generic(method.upper(), f"{url}?utm_source=mail")
+    for method, url in every_operation(staff_api):
+        response = staff_api.generic(method.upper(), f"{url}?utm_source=mail")
         assert response.status_code == 400, (method, url, response.status_code)
         body = response.json()
         assert body["code"] == "validation_error" and body["errors"] == {"utm_source": ["Unknown query parameter."]}
@@ -49,15 +49,15 @@ def test_an_unknown_query_parameter_is_400_on_every_route(admin_api):
         ("status=lost", "status"),
     ],
 )
-def test_a_malformed_or_out_of_bounds_parameter_is_400(admin_api, query, field):
-    response = admin_api.get(f"/api/v1/orders?{query}")
+def test_a_malformed_or_out_of_bounds_parameter_is_400(staff_api, query, field):
+    response = staff_api.get(f"/api/v1/orders?{query}")
     assert response.status_code == 400
     assert field in response.json()["errors"]
 
 
 @pytest.mark.django_db
-def test_a_parameter_named_with_a_nul_character_is_400(admin_api):
-    response = admin_api.get("/api/v1/business?a%00b=1")
+def test_a_parameter_named_with_a_nul_character_is_400(staff_api):
+    response = staff_api.get("/api/v1/business?a%00b=1")
     assert response.status_code == 400
     assert response.json()["errors"] == {"a\ufffdb": ["Unknown query parameter."]}
 

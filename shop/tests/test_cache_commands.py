@@ -99,14 +99,14 @@ def test_cache_check_fails_when_the_server_cannot_be_reached():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_cache_check_against_the_running_app(live_server, admin_user):
+def test_cache_check_against_the_running_app(live_server, staff_user):
     from shop.models import Business
 
     baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
     if not Business.objects.exists():
         baker.make(Business)
     report = run(
-        "cache_check", "--base-url", live_server.url, "--email", admin_user.email, "--password", "admin-pass-123"
+        "cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", "admin-pass-123"
     )
     assert "Cache cleared" in report
     assert report.count("OK    GET") == len([r for r in cached_reads() if r.http]), report

@@ -36,7 +36,7 @@ def queueing_errors(caplog) -> list[logging.LogRecord]:
 
 
 def test_orders_and_status_changes_succeed_and_the_outage_is_logged_once(
-    broker_down, settings, caplog, customer, admin_user, product, django_capture_on_commit_callbacks
+    broker_down, settings, caplog, customer, staff_user, product, django_capture_on_commit_callbacks
 ):
     settings.CELERY_PUBLISH_COOLDOWN = 0  # every request really tries the broker
     caplog.set_level(logging.INFO, logger="shop.queueing")
@@ -51,7 +51,7 @@ def test_orders_and_status_changes_succeed_and_the_outage_is_logged_once(
                 payment_method="card",
             )
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+            order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=staff_user)
         assert callbacks, "the delivery is queued after commit"
         assert time.monotonic() - started < 5, "a refused broker must not hold a request up"
         orders.append(order)

@@ -36,10 +36,10 @@ def delivery_of(notification_id: int) -> str:
 
 
 @pytest.mark.parametrize("broker", [redis_broker, rabbitmq_broker], ids=["redis", "rabbitmq"])
-def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, admin_user, product):
+def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, staff_user, product):
     with broker() as (app, _namespace), running_worker(app):
         order = place_order(customer, product)
-        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=staff_user)
 
         notification = Notification.objects.get(order=order)
         assert wait_until(lambda: delivery_of(notification.pk) == "delivered", timeout=30)
@@ -50,10 +50,10 @@ def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, admin_u
     assert notification.delivery_error == ""
 
 
-def test_deliveries_not_queued_while_the_broker_was_down_are_delivered_once_it_is_back(customer, admin_user, product):
+def test_deliveries_not_queued_while_the_broker_was_down_are_delivered_once_it_is_back(customer, staff_user, product):
     with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
         order = place_order(customer, product)
-        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=admin_user)
+        order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=staff_user)
     notification = Notification.objects.get(order=order)
     assert notification.delivery_status == "pending"
 

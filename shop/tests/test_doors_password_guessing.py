@@ -44,10 +44,10 @@ def assert_locked_page(response):
     assert b"Too many failed login attempts" in response.content
 
 
-def test_forty_wrong_admin_passwords_then_the_right_one_does_not_log_in_at_the_admin(admin_user):
+def test_forty_wrong_admin_passwords_then_the_right_one_does_not_log_in_at_the_admin(staff_user):
     """The attack as reported: 40 wrong passwords at /admin/login/, then the right one got a session."""
-    statuses = [form_login("/admin/login/", admin_user.email, f"guess-{n}")[1].status_code for n in range(40)]
-    client, response = form_login("/admin/login/", admin_user.email, ADMIN_PASSWORD)
+    statuses = [form_login("/admin/login/", staff_user.email, f"guess-{n}")[1].status_code for n in range(40)]
+    client, response = form_login("/admin/login/", staff_user.email, ADMIN_PASSWORD)
 
     assert statuses[: LIMIT - 1] == [200] * (LIMIT - 1)  # the form again, with "please enter a correct email"
     assert set(statuses[LIMIT - 1 :]) == {429}
@@ -56,10 +56,10 @@ def test_forty_wrong_admin_passwords_then_the_right_one_does_not_log_in_at_the_a
     assert client.get("/admin/records/").status_code == 302  # still sent to the login page
 
 
-def test_guessing_at_the_staff_login_form_is_locked_out_with_a_429_page(admin_user):
+def test_guessing_at_the_staff_login_form_is_locked_out_with_a_429_page(staff_user):
     for n in range(LIMIT):
-        form_login("/accounts/login/", admin_user.email, f"guess-{n}")
-    client, response = form_login("/accounts/login/", admin_user.email, ADMIN_PASSWORD)
+        form_login("/accounts/login/", staff_user.email, f"guess-{n}")
+    client, response = form_login("/accounts/login/", staff_user.email, ADMIN_PASSWORD)
 
     assert_locked_page(response)
     assert b"Try again in 15 minutes" in response.content
@@ -89,13 +89,13 @@ def test_guessing_on_the_api_locks_the_forms_too(customer):
     assert not logged_in(client)
 
 
-def test_guessing_one_account_from_many_addresses_locks_that_account(customer, admin_user):
+def test_guessing_one_account_from_many_addresses_locks_that_account(customer, staff_user):
     """Per account: spreading the guesses over addresses does not help."""
     for n in range(LIMIT - 1):
         assert api_login(customer.email.upper(), f"guess-{n}", REMOTE_ADDR=f"198.51.100.{n + 1}").status_code == 401
     last = api_login(customer.email, "guess-last", REMOTE_ADDR="198.51.100.200")
     right = api_login(customer.email, CUSTOMER_PASSWORD, REMOTE_ADDR="203.0.113.50")
-    other_account = api_login(admin_user.email, ADMIN_PASSWORD, REMOTE_ADDR="203.0.113.50")
+    other_account = api_login(staff_user.email, ADMIN_PASSWORD, REMOTE_ADDR="203.0.113.50")
 
     assert last.status_code == 429, "the failure that reaches the limit already answers 429"
     assert right.status_code == 429 and right.json() == LOCKED
@@ -150,7 +150,7 @@ def test_refused_attempts_during_a_lockout_do_not_extend_it_or_grow_the_table(cu
     assert len(after.post_data) == len(before.post_data)
 
 
-def test_password_guessing_stays_limited_while_redis_is_down(redis_server, own_redis_store, customer, admin_user):
+def test_password_guessing_stays_limited_while_redis_is_down(redis_server, own_redis_store, customer, staff_user):
     """Item 8: every cache (Django's and the layer's) on a redis-server that is then killed. 40 wrong
     passwords over the three doors, then the right one at each door: none logs in."""
     caches = {
@@ -162,13 +162,13 @@ def test_password_guessing_stays_limited_while_redis_is_down(redis_server, own_r
         redis_server.kill()
         for n in range(40):
             if n % 3 == 0:
-                api_login(admin_user.email, f"guess-{n}")
+                api_login(staff_user.email, f"guess-{n}")
             else:
-                form_login("/accounts/login/" if n % 3 == 1 else "/admin/login/", admin_user.email, f"guess-{n}")
+                form_login("/accounts/login/" if n % 3 == 1 else "/admin/login/", staff_user.email, f"guess-{n}")
 
-        api = api_login(admin_user.email, ADMIN_PASSWORD, REMOTE_ADDR="203.0.113.7")
-        staff_client, staff_page = form_login("/accounts/login/", admin_user.email, ADMIN_PASSWORD)
-        admin_client, admin_page = form_login("/admin/login/", admin_user.email, ADMIN_PASSWORD)
+        api = api_login(staff_user.email, ADMIN_PASSWORD, REMOTE_ADDR="203.0.113.7")
+        staff_client, staff_page = form_login("/accounts/login/", staff_user.email, ADMIN_PASSWORD)
+        admin_client, admin_page = form_login("/admin/login/", staff_user.email, ADMIN_PASSWORD)
 
     assert api.status_code == 429 and api.json() == LOCKED
     assert_locked_page(staff_page)

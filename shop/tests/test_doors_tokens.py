@@ -175,10 +175,10 @@ def test_logout_twice_is_400_the_second_time(customer):
 
 
 # --- password change and deactivation ------------------------------------------------------------
-def test_a_password_change_ends_every_token_and_session_of_the_user(customer, admin_user):
+def test_a_password_change_ends_every_token_and_session_of_the_user(customer, staff_user):
     tokens, other_device = login(), login()
     session = browser_session(customer)
-    bystander = login(admin_user.email, "admin-pass-123")
+    bystander = login(staff_user.email, "admin-pass-123")
 
     customer.set_password("a-brand-new-pass-42")
     customer.save()
@@ -235,22 +235,22 @@ def test_deactivation_ends_every_token_and_session_even_after_reactivation(
     assert me(fresh["access"]).status_code == 200 and refresh(fresh["refresh"]).status_code == 200
 
 
-def test_deactivation_in_the_admin_ends_the_staff_session(admin_user):
+def test_deactivation_in_the_admin_ends_the_staff_session(staff_user):
     other_admin = User.objects.create_superuser(email="boss@example.test", password="boss-pass-123", name="B")
-    session = browser_session(admin_user)
+    session = browser_session(staff_user)
     assert session.get("/admin/records/").status_code == 200
-    tokens = login(admin_user.email, "admin-pass-123")
+    tokens = login(staff_user.email, "admin-pass-123")
 
     boss = Client()
     boss.force_login(other_admin)
-    form = boss.get(f"/admin/shop/user/{admin_user.pk}/change/").context["adminform"].form
+    form = boss.get(f"/admin/shop/user/{staff_user.pk}/change/").context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
     data.update(is_active="", groups=[], user_permissions=[], is_staff="on")
-    response = boss.post(f"/admin/shop/user/{admin_user.pk}/change/", data)
+    response = boss.post(f"/admin/shop/user/{staff_user.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
 
-    admin_user.refresh_from_db()
-    assert admin_user.is_active is False and admin_user.auth_revoked_at is not None
+    staff_user.refresh_from_db()
+    assert staff_user.is_active is False and staff_user.auth_revoked_at is not None
     assert session.get("/admin/records/").status_code == 302
     assert me(tokens["access"]).status_code == 401
 
