@@ -1,7 +1,7 @@
 """Where each dashboard figure leads: the admin list filtered to exactly the rows it counts.
 
 The filters are the admin's own (shop.admin_filters.StoreDayRangeFilter for store days,
-orders.admin.OrderStatusFilter for "active", ...), so the list shows the same count as the figure
+orders.admin.filters.OrderStatusFilter for "active", ...), so the list shows the same count as the figure
 (dashboard/tests/test_links.py checks each one against the admin's own count).
 """
 

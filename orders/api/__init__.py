@@ -1,0 +1,1 @@
+"""Coupons, orders and payments over HTTP, a module per entity."""
