@@ -2,10 +2,12 @@
 (see conftest.py: "now" is Thursday 2026-03-05 15:00 in New York)."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from model_bakery import baker
 
 from dashboard import cached, selectors
 from dashboard.cache_families import DASHBOARD_PERIOD_SALES
@@ -17,11 +19,9 @@ from dashboard.selectors import (
 )
 from orders.models import Order, Payment
 from products.models import Product
-from shop.models import Activity
 from testing.cache import family_keys
 
-from .builders import make_product, make_user, ny
-from .conftest import SAMPLE_NOW
+from .clock import SAMPLE_NOW, ny
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +98,7 @@ def test_low_stock_lists_products_on_sale_with_few_left_and_what_sold_in_the_per
     p = sample_store["products"]
     for key, stock in (("A", 2), ("B", 6), ("D", 0), ("E", 5)):
         Product.objects.filter(pk=p[key].pk).update(stock=stock)
-    hidden = make_product("Figs", "fruit")
-    Product.objects.filter(pk=hidden.pk).update(stock=1, is_active=False)
+    baker.make_recipe("products.product", name="Figs", category="fruit", stock=1, is_active=False)  # hidden
 
     low = dashboard_period_products_load(period=LAST_7, now=SAMPLE_NOW)["lowStock"]
     assert low["level"] == 5 and low["count"] == 3  # A, D, E; not B (6 left) nor the hidden figs
@@ -111,13 +110,14 @@ def test_low_stock_lists_products_on_sale_with_few_left_and_what_sold_in_the_per
 
 
 def test_activity_of_the_period_in_words_with_links_and_without_housekeeping(sample_store):
-    staff = make_user("boss@example.test", staff=True)
+    staff = baker.make_recipe("shop.staff", email="boss@example.test")
     o1 = Order.objects.get(created_at=ny(2026, 3, 5, 9, 0))
     payment = Payment.objects.get(order=o1)
     apple = sample_store["products"]["A"]
 
     def log(action, description, when, user=None, target=None):
-        return Activity.objects.create(
+        return baker.make_recipe(
+            "shop.activity",
             action=action,
             description=description,
             user=user,
@@ -200,9 +200,10 @@ def test_a_period_read_is_cached_under_its_days_and_a_payment_clears_it(
 
     order = Order.objects.first()
     with django_capture_on_commit_callbacks(execute=True):
-        Payment.objects.create(
+        baker.make_recipe(
+            "orders.payment",
             order=order,
-            amount="3.00",
+            amount=Decimal("3.00"),
             method="card",
             status="completed",
             transaction_ref="tx-new",

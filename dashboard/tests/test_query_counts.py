@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from model_bakery import baker
 
 from dashboard.periods import Period
 from dashboard.selectors import (
@@ -18,8 +19,7 @@ from dashboard.selectors import (
 from orders.models import Order, OrderItem, Payment
 from shop.models import Activity
 
-from .builders import make_business, make_product, make_user
-from .conftest import SAMPLE_NOW
+from .clock import SAMPLE_NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +27,11 @@ STATUSES = list(Order.Status.values)
 
 
 def bulk_store(size: int) -> None:
-    """`size` orders over the last 30 days, each with two items, a payment and an activity."""
-    make_business()
-    users = [make_user(f"user{i}@example.test") for i in range(5)]
-    products = [make_product(f"Product{i}", f"cat{i % 3}") for i in range(8)]
+    """`size` orders over the last 30 days, each with two items, a payment and an activity. The rows are
+    bulk-created on purpose: a thousand orders through the recipes one by one would be most of the test's time."""
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    users = [baker.make_recipe("shop.customer", email=f"user{i}@example.test") for i in range(5)]
+    products = [baker.make_recipe("products.product", name=f"Product{i}", category=f"cat{i % 3}") for i in range(8)]
     orders = Order.objects.bulk_create(
         Order(
             number=f"B-{i:06d}",

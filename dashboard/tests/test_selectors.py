@@ -1,8 +1,10 @@
 """Each aggregation against figures worked out by hand from the fixture store (see conftest.py)."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
+from model_bakery import baker
 
 from dashboard import cached, selectors
 from dashboard.selectors import (
@@ -13,8 +15,7 @@ from dashboard.selectors import (
 )
 from orders.models import Order, Payment
 
-from .builders import make_activity, make_business, make_order, make_payment, make_product, make_user, ny
-from .conftest import SAMPLE_NOW
+from .clock import SAMPLE_NOW, ny
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_stats_excludes_refunded_and_failed_payments_from_revenue(sample_store):
 
 
 def test_stats_on_an_empty_store_are_zeros():
-    make_business()
+    baker.make_recipe("shop.business", timezone="America/New_York")
     stats = dashboard_stats_load(now=SAMPLE_NOW)
     assert stats["todayRevenue"] == "0.00"
     assert [stats[k] for k in ("todayOrders", "totalUsers", "activeOrders", "completedOrders", "cancelledOrders")] == [
@@ -90,14 +91,32 @@ def test_revenue_chart_of_one_day_is_today(sample_store):
 
 
 def test_an_order_placed_at_2359_local_counts_on_that_day():
-    make_business("America/New_York")
-    order = make_order(
-        make_user("late@example.test"),
-        ny(2026, 3, 5, 23, 59),
-        Order.Status.PENDING,
-        [(make_product("Milk", "dairy"), 1, "3.50")],
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    order = baker.make_recipe(
+        "orders.order",
+        user=baker.make_recipe("shop.customer", email="late@example.test"),
+        created_at=ny(2026, 3, 5, 23, 59),
+        status=Order.Status.PENDING,
+        subtotal=Decimal("3.50"),
+        total=Decimal("3.50"),
     )
-    make_payment(order, "3.50", Payment.Status.COMPLETED, ny(2026, 3, 5, 23, 59, 30))
+    milk = baker.make_recipe("products.product", name="Milk", category="dairy")
+    baker.make_recipe(
+        "orders.order_item",
+        order=order,
+        product=milk,
+        name="Milk",
+        unit_price=Decimal("3.50"),
+        quantity=1,
+        line_total=Decimal("3.50"),
+    )
+    baker.make_recipe(
+        "orders.payment",
+        order=order,
+        amount=Decimal("3.50"),
+        status=Payment.Status.COMPLETED,
+        completed_at=ny(2026, 3, 5, 23, 59, 30),
+    )
 
     late_that_night = dashboard_stats_load(now=ny(2026, 3, 5, 23, 59, 45))
     assert (late_that_night["todayOrders"], late_that_night["todayRevenue"]) == (1, "3.50")
@@ -110,18 +129,38 @@ def test_an_order_placed_at_2359_local_counts_on_that_day():
 
 
 def _paid_order(user, product, completed_at, amount):
-    order = make_order(user, completed_at, Order.Status.DELIVERED, [(product, 1, amount)])
-    make_payment(order, amount, Payment.Status.COMPLETED, completed_at)
+    """A delivered order of one `product` at `amount`, placed and paid at `completed_at`."""
+    order = baker.make_recipe(
+        "orders.order",
+        user=user,
+        created_at=completed_at,
+        status=Order.Status.DELIVERED,
+        subtotal=amount,
+        total=amount,
+    )
+    baker.make_recipe(
+        "orders.order_item",
+        order=order,
+        product=product,
+        name=product.name,
+        unit_price=amount,
+        quantity=1,
+        line_total=amount,
+    )
+    baker.make_recipe(
+        "orders.payment", order=order, amount=amount, status=Payment.Status.COMPLETED, completed_at=completed_at
+    )
 
 
 def test_chart_days_start_at_local_midnight_across_spring_forward():
     """2026-03-08 in New York has 23 hours (02:00 EST → 03:00 EDT)."""
-    make_business("America/New_York")
-    user, product = make_user("dst@example.test"), make_product("Tea", "drinks")
-    _paid_order(user, product, ny(2026, 3, 7, 23, 30), "1.00")  # EST: 04:30 UTC on 03-08
-    _paid_order(user, product, ny(2026, 3, 8, 0, 30), "2.00")  # EST
-    _paid_order(user, product, ny(2026, 3, 8, 23, 30), "4.00")  # EDT: 03:30 UTC on 03-09
-    _paid_order(user, product, ny(2026, 3, 9, 0, 30), "8.00")  # EDT: 04:30 UTC on 03-09
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    user = baker.make_recipe("shop.customer", email="dst@example.test")
+    product = baker.make_recipe("products.product", name="Tea", category="drinks")
+    _paid_order(user, product, ny(2026, 3, 7, 23, 30), Decimal("1.00"))  # EST: 04:30 UTC on 03-08
+    _paid_order(user, product, ny(2026, 3, 8, 0, 30), Decimal("2.00"))  # EST
+    _paid_order(user, product, ny(2026, 3, 8, 23, 30), Decimal("4.00"))  # EDT: 03:30 UTC on 03-09
+    _paid_order(user, product, ny(2026, 3, 9, 0, 30), Decimal("8.00"))  # EDT: 04:30 UTC on 03-09
 
     chart = dashboard_revenue_chart_load(days=3, now=ny(2026, 3, 9, 12, 0))["chart"]
     assert chart == [
@@ -134,12 +173,15 @@ def test_chart_days_start_at_local_midnight_across_spring_forward():
 
 def test_chart_days_start_at_local_midnight_across_fall_back():
     """2026-11-01 in New York has 25 hours (02:00 EDT → 01:00 EST)."""
-    make_business("America/New_York")
-    user, product = make_user("dst@example.test"), make_product("Tea", "drinks")
-    _paid_order(user, product, ny(2026, 10, 31, 23, 30), "1.00")  # EDT: 03:30 UTC on 11-01
-    _paid_order(user, product, ny(2026, 11, 1, 0, 30), "2.00")  # EDT: 04:30 UTC on 11-01
-    _paid_order(user, product, ny(2026, 11, 1, 23, 30), "4.00")  # EST: 04:30 UTC on 11-02, 24.5 h after midnight
-    _paid_order(user, product, ny(2026, 11, 2, 0, 30), "8.00")  # EST: 05:30 UTC on 11-02
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    user = baker.make_recipe("shop.customer", email="dst@example.test")
+    product = baker.make_recipe("products.product", name="Tea", category="drinks")
+    _paid_order(user, product, ny(2026, 10, 31, 23, 30), Decimal("1.00"))  # EDT: 03:30 UTC on 11-01
+    _paid_order(user, product, ny(2026, 11, 1, 0, 30), Decimal("2.00"))  # EDT: 04:30 UTC on 11-01
+    _paid_order(
+        user, product, ny(2026, 11, 1, 23, 30), Decimal("4.00")
+    )  # EST: 04:30 UTC on 11-02, 24.5 h after midnight
+    _paid_order(user, product, ny(2026, 11, 2, 0, 30), Decimal("8.00"))  # EST: 05:30 UTC on 11-02
 
     chart = dashboard_revenue_chart_load(days=3, now=ny(2026, 11, 2, 12, 0))["chart"]
     assert chart == [
@@ -152,19 +194,37 @@ def test_chart_days_start_at_local_midnight_across_fall_back():
 
 def test_without_a_business_row_days_follow_settings_time_zone(settings):
     settings.TIME_ZONE = "UTC"
-    user, product = make_user("utc@example.test"), make_product("Tea", "drinks")
-    _paid_order(user, product, ny(2026, 3, 5, 21, 0), "7.00")  # 02:00 UTC on 03-06
+    user = baker.make_recipe("shop.customer", email="utc@example.test")
+    product = baker.make_recipe("products.product", name="Tea", category="drinks")
+    _paid_order(user, product, ny(2026, 3, 5, 21, 0), Decimal("7.00"))  # 02:00 UTC on 03-06
     now = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
     assert selectors.business_timezone().key == "UTC"
     assert dashboard_stats_load(now=now)["todayRevenue"] == "7.00"
 
 
 def test_activities_newest_first_with_user_email_or_null():
-    make_business()
-    alice = make_user("alice@example.test")
-    first = make_activity("order.placed", ny(2026, 3, 5, 9, 0), user=alice)
-    second = make_activity("product.updated", ny(2026, 3, 5, 10, 0))
-    third = make_activity("order.cancelled", ny(2026, 3, 5, 11, 0), user=alice)
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    alice = baker.make_recipe("shop.customer", email="alice@example.test")
+    first = baker.make_recipe(
+        "shop.activity",
+        action="order.placed",
+        description="order.placed happened",
+        user=alice,
+        created_at=ny(2026, 3, 5, 9, 0),
+    )
+    second = baker.make_recipe(
+        "shop.activity",
+        action="product.updated",
+        description="product.updated happened",
+        created_at=ny(2026, 3, 5, 10, 0),
+    )
+    third = baker.make_recipe(
+        "shop.activity",
+        action="order.cancelled",
+        description="order.cancelled happened",
+        user=alice,
+        created_at=ny(2026, 3, 5, 11, 0),
+    )
 
     activities = dashboard_activities_load(limit=2)["activities"]
     assert [(a["id"], a["action"], a["user"]) for a in activities] == [
