@@ -1,4 +1,5 @@
-"""Writes clear the dashboard's families after they commit, so the next read is a miss showing the write."""
+"""Writes clear the dashboard's families (the rows each depends on, declared in dashboard.cache_families)
+after they commit, so the next read is a miss showing the write."""
 
 from decimal import Decimal
 
