@@ -3,8 +3,6 @@
 import json
 
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_TOP_PRODUCTS
 from testing.cache import family_keys, raw_entry
@@ -14,32 +12,23 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = ["stats", "top-products", "revenue-chart", "activities"]
 
 
-@pytest.fixture
-def admin_client(staff_user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(staff_user).access_token}")
-    return client
-
-
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_anonymous_gets_401_in_the_envelope(endpoint):
-    response = APIClient().get(f"/api/v1/dashboard/{endpoint}")
+def test_anonymous_gets_401_in_the_envelope(anon_api, endpoint):
+    response = anon_api.get(f"/api/v1/dashboard/{endpoint}")
     assert response.status_code == 401
     assert response.json()["success"] is False
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_customer_gets_403(customer, endpoint):
-    client = APIClient()
-    client.force_authenticate(customer)
-    response = client.get(f"/api/v1/dashboard/{endpoint}")
+def test_customer_gets_403(customer_api, endpoint):
+    response = customer_api.get(f"/api/v1/dashboard/{endpoint}")
     assert response.status_code == 403
     assert response.json()["success"] is False
 
 
-def test_stats_miss_then_hit(admin_client, sample_store):
-    first = admin_client.get("/api/v1/dashboard/stats")
-    second = admin_client.get("/api/v1/dashboard/stats")
+def test_stats_miss_then_hit(staff_api, sample_store):
+    first = staff_api.get("/api/v1/dashboard/stats")
+    second = staff_api.get("/api/v1/dashboard/stats")
     assert (first.status_code, first["X-Cache"], second["X-Cache"]) == (200, "MISS", "HIT")
     body = first.json()
     assert body["success"] is True and body["data"]["fromCache"] is False
@@ -60,13 +49,12 @@ def test_stats_miss_then_hit(admin_client, sample_store):
     }
 
 
-def test_session_login_is_accepted(client, staff_user):
-    client.force_login(staff_user)
-    assert client.get("/api/v1/dashboard/stats").status_code == 200
+def test_session_login_is_accepted(staff_client):
+    assert staff_client.get("/api/v1/dashboard/stats").status_code == 200
 
 
-def test_top_products_default_limit_is_5_and_keyed_by_limit(admin_client, sample_store):
-    response = admin_client.get("/api/v1/dashboard/top-products")
+def test_top_products_default_limit_is_5_and_keyed_by_limit(staff_api, sample_store):
+    response = staff_api.get("/api/v1/dashboard/top-products")
     assert response.status_code == 200
     data = response.json()["data"]
     assert [p["name"] for p in data["products"]] == ["Apple", "Cheese", "Eggs", "Bread"]
@@ -77,26 +65,26 @@ def test_top_products_default_limit_is_5_and_keyed_by_limit(admin_client, sample
         "totalQuantity": 3,
         "totalRevenue": "15.00",
     }
-    admin_client.get("/api/v1/dashboard/top-products?limit=2")
+    staff_api.get("/api/v1/dashboard/top-products?limit=2")
     keys = sorted(k["key"] for k in family_keys(DASHBOARD_TOP_PRODUCTS))
     assert keys == ["dashboard:top-products:2", "dashboard:top-products:5"]
 
 
-def test_revenue_chart_has_days_rows(admin_client, sample_store):
-    response = admin_client.get("/api/v1/dashboard/revenue-chart?days=30")
+def test_revenue_chart_has_days_rows(staff_api, sample_store):
+    response = staff_api.get("/api/v1/dashboard/revenue-chart?days=30")
     chart = response.json()["data"]["chart"]
     assert len(chart) == 30
     assert set(chart[0]) == {"date", "revenue", "count"}
     assert chart == sorted(chart, key=lambda row: row["date"])
-    assert len(admin_client.get("/api/v1/dashboard/revenue-chart").json()["data"]["chart"]) == 7
+    assert len(staff_api.get("/api/v1/dashboard/revenue-chart").json()["data"]["chart"]) == 7
 
 
-def test_activities_default_limit_is_20(admin_client, staff_user):
+def test_activities_default_limit_is_20(staff_api, staff_user):
     from shop.activity import activity_log
 
     for i in range(25):
         activity_log(action="test.event", description=f"event {i}", user=staff_user)
-    data = admin_client.get("/api/v1/dashboard/activities").json()["data"]
+    data = staff_api.get("/api/v1/dashboard/activities").json()["data"]
     assert len(data["activities"]) == 20
     assert data["activities"][0]["description"] == "event 24"
 
@@ -119,21 +107,21 @@ def test_activities_default_limit_is_20(admin_client, staff_user):
         ("/api/v1/dashboard/revenue-chart?limit=5", DASHBOARD_REVENUE_CHART),
     ],
 )
-def test_out_of_range_or_unknown_parameters_are_400_and_create_no_key(admin_client, url, family):
-    response = admin_client.get(url)
+def test_out_of_range_or_unknown_parameters_are_400_and_create_no_key(staff_api, url, family):
+    response = staff_api.get(url)
     assert response.status_code == 400
     body = response.json()
     assert body["success"] is False and body["message"] == "Validation failed" and body["errors"]
     assert family_keys(family) == []
 
 
-def test_unknown_parameter_on_stats_is_400(admin_client):
-    response = admin_client.get("/api/v1/dashboard/stats?day=tomorrow")
+def test_unknown_parameter_on_stats_is_400(staff_api):
+    response = staff_api.get("/api/v1/dashboard/stats?day=tomorrow")
     assert response.status_code == 400
     assert response.json()["errors"] == {"day": ["Unknown query parameter."]}
 
 
-def test_the_boundaries_are_accepted(admin_client):
+def test_the_boundaries_are_accepted(staff_api):
     for url in (
         "/api/v1/dashboard/top-products?limit=1",
         "/api/v1/dashboard/top-products?limit=50",
@@ -141,11 +129,11 @@ def test_the_boundaries_are_accepted(admin_client):
         "/api/v1/dashboard/revenue-chart?days=1",
         "/api/v1/dashboard/revenue-chart?days=90",
     ):
-        assert admin_client.get(url).status_code == 200, url
+        assert staff_api.get(url).status_code == 200, url
 
 
-def test_the_stored_bytes_are_the_data_payload_without_fromcache(admin_client, sample_store):
-    admin_client.get("/api/v1/dashboard/top-products?limit=3")
+def test_the_stored_bytes_are_the_data_payload_without_fromcache(staff_api, sample_store):
+    staff_api.get("/api/v1/dashboard/top-products?limit=3")
     raw = raw_entry(DASHBOARD_TOP_PRODUCTS, {"limit": 3})
     assert "fromCache" not in json.loads(raw)
 

@@ -89,7 +89,7 @@ def test_a_burst_of_clears_queues_one_warm_up_per_family_after_the_window(
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_of_100_orders_triggers_a_few_rebuilds_and_leaves_the_dashboard_warm(settings, customer, capsys):
     settings.DASHBOARD_WARMUP_DEBOUNCE = window = 1.0
-    product = baker.make("products.Product", name="Tea", category="drinks", price=Decimal("3.00"), stock=1000)
+    product = baker.make_recipe("products.product", name="Tea", category="drinks", price=Decimal("3.00"), stock=1000)
     runs: Counter = Counter()
     lock = threading.Lock()
 

@@ -1,11 +1,12 @@
+"""The demo store (demo.seed) as `seed_demo` writes it: accounts, catalogue, coupons, orders priced like
+the order service, payments, notifications, activities; the same seed gives the same store."""
+
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -16,20 +17,9 @@ from products.models import Product
 from shop.models import Activity, Business, Notification, User
 from testing.cache import read
 
+from .seeding import SMALL, seed
+
 pytestmark = pytest.mark.django_db
-
-SMALL = {"orders": 150, "products": 24, "users": 20, "days": 7, "seed": 7, "no_progress": True}
-
-
-def seed(**options) -> str:
-    out = StringIO()
-    call_command("seed_demo", **{**SMALL, **options}, stdout=out)
-    return out.getvalue()
-
-
-def row_counts() -> dict[str, int]:
-    models = (Business, User, Product, Coupon, Order, OrderItem, Payment, Notification, Activity)
-    return {model.__name__: model.objects.count() for model in models}
 
 
 def test_seed_creates_the_business_and_two_accounts_that_can_log_in():
@@ -41,22 +31,6 @@ def test_seed_creates_the_business_and_two_accounts_that_can_log_in():
     assert admin is not None and admin.is_staff and admin.is_superuser
     assert customer is not None and not customer.is_staff
     assert User.objects.filter(is_staff=False).count() == SMALL["users"] + 1
-
-
-def test_demo_accounts_come_from_the_environment(monkeypatch):
-    monkeypatch.setenv("DEMO_ADMIN_EMAIL", "boss@shop.test")
-    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", "boss-secret-1")
-    monkeypatch.setenv("DEMO_CUSTOMER_EMAIL", "buyer@shop.test")
-    monkeypatch.setenv("DEMO_CUSTOMER_PASSWORD", "buyer-secret-1")
-
-    seed(orders=10)
-
-    assert authenticate(username="boss@shop.test", password="boss-secret-1").is_superuser
-    assert authenticate(username="buyer@shop.test", password="buyer-secret-1") is not None
-    assert not User.objects.filter(email="admin@example.com").exists()
-    # Generated customers share the customer password (one hash computed, reused).
-    generated = User.objects.filter(email__endswith="@example.net").first()
-    assert generated.check_password("buyer-secret-1")
 
 
 def test_seed_fills_a_catalogue_in_several_categories():
@@ -150,16 +124,6 @@ def test_order_numbers_are_unique_and_follow_time():
     numbers = list(Order.objects.order_by("created_at", "id").values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
     assert numbers == sorted(numbers)
-
-
-def test_second_run_changes_nothing():
-    seed()
-    before = row_counts()
-
-    output = seed()
-
-    assert "already has" in output
-    assert row_counts() == before
 
 
 def test_the_seeds_bulk_writes_reach_the_cache_through_the_outbox(django_capture_on_commit_callbacks):

@@ -11,17 +11,10 @@ from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_PERIOD_SALE
 from dashboard.periods import Period
 from shop import cache
 from shop.activity import activity_log
+from shop.baker_recipes import PASSWORD
 from testing.cache import RoundTrips, family_keys, make_older
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client, staff_user):
-    staff_user.is_superuser = True
-    staff_user.save(update_fields=["is_superuser"])
-    client.force_login(staff_user)
-    return client
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/dashboard/cache/"])
@@ -49,8 +42,8 @@ def panel_html(html: str, panel_id: str) -> str:
     return html[start : min(following, default=len(html))]
 
 
-def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(staff_client, recent_store):
-    first = staff_client.get("/dashboard/")
+def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(admin_client, recent_store):
+    first = admin_client.get("/dashboard/")
     assert first.status_code == 200
     html = first.content.decode()
     for panel in PANELS:
@@ -60,16 +53,16 @@ def test_the_dashboard_shows_every_panel_from_the_database_then_from_the_cache(s
     assert len(re.findall(r'<rect class="bar', html)) == 2 * 7  # the wide chart and the phone's
     assert "Item A" in html
 
-    second = staff_client.get("/dashboard/").content.decode()
+    second = admin_client.get("/dashboard/").content.decode()
     assert second.count('data-cache="hit"') == 5
     assert re.search(r"cached · \d+ s old", second)
 
 
-def test_a_cached_panel_says_how_old_it_is(staff_client, recent_store):
-    staff_client.get("/dashboard/")
+def test_a_cached_panel_says_how_old_it_is(admin_client, recent_store):
+    admin_client.get("/dashboard/")
     today = recent_store["today"]
     make_older(DASHBOARD_PERIOD_SALES, Period.ending(days=7, today=today).key(), 125)
-    html = staff_client.get("/dashboard/").content.decode()
+    html = admin_client.get("/dashboard/").content.decode()
     assert "cached · 2 min 5 s old" in panel_html(html, "sales-panel")
 
 
@@ -84,8 +77,8 @@ def test_a_cached_panel_says_how_old_it_is(staff_client, recent_store):
         ("?days=500", "last 7 days", 7),
     ],
 )
-def test_the_period_switch_changes_and_names_every_panel(staff_client, recent_store, query, label, bars):
-    html = staff_client.get(f"/dashboard/{query}").content.decode()
+def test_the_period_switch_changes_and_names_every_panel(admin_client, recent_store, query, label, bars):
+    html = admin_client.get(f"/dashboard/{query}").content.decode()
     assert len(re.findall(r'<rect class="bar', panel_html(html, "sales-panel"))) == 2 * bars
     assert f'data-days="{bars}"' in html
     assert f"Sales, {label}</h2>" in html
@@ -96,10 +89,10 @@ def test_the_period_switch_changes_and_names_every_panel(staff_client, recent_st
     assert ("Showing the last 7 days." in html) == (query in ("?days=abc", "?days=500"))
 
 
-def test_a_custom_range_is_named_by_its_dates(staff_client, recent_store):
+def test_a_custom_range_is_named_by_its_dates(admin_client, recent_store):
     today = recent_store["today"]
     first, last = today - timedelta(days=13), today - timedelta(days=7)
-    html = staff_client.get(f"/dashboard/?start={first}&end={last}").content.decode()
+    html = admin_client.get(f"/dashboard/?start={first}&end={last}").content.decode()
     label = f"{first.day} {first:%b} – {last.day} {last:%b %Y}" if first.year == last.year else None
     assert label and f"Sales, {label}</h2>" in html and f"Activity, {label}</h2>" in html
     assert len(re.findall(r'<rect class="bar', panel_html(html, "sales-panel"))) == 2 * 7
@@ -110,38 +103,38 @@ def test_a_custom_range_is_named_by_its_dates(staff_client, recent_store):
 @pytest.mark.parametrize(
     "query", ["?start=2020-01-01&end=2020-01-31", "?start=2099-01-01&end=2099-01-02", "?start=x&end=y"]
 )
-def test_a_range_outside_the_bounds_is_refused_with_a_message(staff_client, recent_store, query):
-    response = staff_client.get(f"/dashboard/{query}")
+def test_a_range_outside_the_bounds_is_refused_with_a_message(admin_client, recent_store, query):
+    response = admin_client.get(f"/dashboard/{query}")
     assert response.status_code == 200
     html = response.content.decode()
     assert "period-problem" in html and "Sales, last 7 days</h2>" in html
 
 
-def test_todays_bar_is_marked_as_under_way(staff_client, recent_store):
-    html = staff_client.get("/dashboard/?days=7").content.decode()
+def test_todays_bar_is_marked_as_under_way(admin_client, recent_store):
+    html = admin_client.get("/dashboard/?days=7").content.decode()
     today = recent_store["today"].isoformat()
     partial = re.findall(r'<rect class="bar bar-partial"[^>]*data-date="([\d-]+)"[^>]*data-partial="true"', html)
     assert partial == [today, today]  # the wide chart and the phone's
     assert "Today so far: the day isn" in html and "(so far)" in html
 
 
-def test_the_comparison_names_the_previous_period(staff_client, recent_store):
-    html = staff_client.get("/dashboard/?days=7").content.decode()
+def test_the_comparison_names_the_previous_period(admin_client, recent_store):
+    html = admin_client.get("/dashboard/?days=7").content.decode()
     previous = recent_store["today"] - timedelta(days=13), recent_store["today"] - timedelta(days=7)
     assert f"Compared with {previous[0].day} {previous[0]:%b}" in html
     assert len(re.findall(r'class="stat-compare tone-(?:good|bad|flat)"', html)) == 5
 
 
-def test_recent_activity_is_in_words_links_its_rows_and_leaves_housekeeping_out(staff_client, recent_store):
+def test_recent_activity_is_in_words_links_its_rows_and_leaves_housekeeping_out(admin_client, recent_store, staff_user):
     product = recent_store["products"][0]
-    activity_log(action="cache.cleared", description="Cache cleared: all", user=recent_store["staff"])
+    activity_log(action="cache.cleared", description="Cache cleared: all", user=staff_user)
     activity_log(
         action="product.updated",
         description=f"Product {product.name}: price 2.50 → 2.75",
-        user=recent_store["staff"],
+        user=staff_user,
         target=product,
     )
-    html = panel_html(staff_client.get("/dashboard/").content.decode(), "activities-panel")
+    html = panel_html(admin_client.get("/dashboard/").content.decode(), "activities-panel")
     assert "Cache cleared" not in html and 'data-action="cache.cleared"' not in html
     assert (
         f'<a href="/admin/products/product/{product.pk}/change/">Product {product.name}: price 2.50 → 2.75</a>' in html
@@ -210,7 +203,7 @@ def test_login_page_labels_the_field_email(client):
 
 def test_staff_logs_in_with_email_and_password(client, staff_user):
     response = client.post(
-        "/accounts/login/", {"username": "admin@example.test", "password": "admin-pass-123", "next": "/dashboard/"}
+        "/accounts/login/", {"username": staff_user.email, "password": PASSWORD, "next": "/dashboard/"}
     )
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
     assert client.get("/dashboard/").status_code == 200
@@ -226,13 +219,13 @@ def test_logout_is_a_post_form_in_the_nav(staff_client):
 
 
 def test_a_warm_dashboard_costs_five_redis_round_trips_and_only_the_sessions_sql(
-    staff_client, recent_store, django_assert_num_queries, monkeypatch
+    admin_client, recent_store, django_assert_num_queries, monkeypatch
 ):
     """Warm: the business row (the store's clock) and the four panels, one round trip each; the SQL
     is the session and its user, whatever the period."""
-    staff_client.get("/dashboard/?days=30")
+    admin_client.get("/dashboard/?days=30")
     trips = RoundTrips(monkeypatch)
     with django_assert_num_queries(2), trips:
-        html = staff_client.get("/dashboard/?days=30").content.decode()
+        html = admin_client.get("/dashboard/?days=30").content.decode()
     assert html.count('data-cache="hit"') == 5
     assert trips.count == 5

@@ -1,7 +1,11 @@
-"""Writes clear the dashboard's families after they commit, so the next read is a miss showing the write."""
+"""Writes clear the dashboard's families (the rows each depends on, declared in dashboard.cache_families)
+after they commit, so the next read is a miss showing the write."""
+
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from model_bakery import baker
 
 from dashboard import cached, selectors
 from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHART, DASHBOARD_STATS
@@ -9,15 +13,41 @@ from orders.models import Order, Payment
 from shop.activity import activity_log
 from testing.cache import family_keys
 
-from .builders import make_business, make_order, make_payment, make_product, make_user
-
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def store_now(db):
-    make_business(timezone.get_current_timezone_name())
-    return {"user": make_user("buyer@example.test"), "product": make_product("Soap", "home", "3.00")}
+    baker.make_recipe("shop.business", timezone=timezone.get_current_timezone_name())
+    return {
+        "user": baker.make_recipe("shop.customer", email="buyer@example.test"),
+        "product": baker.make_recipe(
+            "products.product", name="Soap", category="home", price=Decimal("3.00"), stock=100
+        ),
+    }
+
+
+def placed_order(user, product, quantity):
+    """An order row for `quantity` of the product at its price, made now (no order service)."""
+    total = product.price * quantity
+    order = baker.make_recipe(
+        "orders.order",
+        user=user,
+        created_at=timezone.now(),
+        status=Order.Status.PENDING,
+        subtotal=total,
+        total=total,
+    )
+    baker.make_recipe(
+        "orders.order_item",
+        order=order,
+        product=product,
+        name=product.name,
+        unit_price=product.price,
+        quantity=quantity,
+        line_total=total,
+    )
+    return order
 
 
 def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_now, django_capture_on_commit_callbacks):
@@ -26,7 +56,7 @@ def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_n
     assert cached.dashboard_stats().hit
 
     with django_capture_on_commit_callbacks(execute=True):
-        make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 2, "3.00")])
+        placed_order(store_now["user"], store_now["product"], 2)
 
     after = cached.dashboard_stats()
     assert not after.hit
@@ -36,14 +66,14 @@ def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_n
 def test_the_cache_is_not_cleared_before_the_order_commits(store_now, django_capture_on_commit_callbacks):
     cached.dashboard_stats()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
+        placed_order(store_now["user"], store_now["product"], 1)
     assert callbacks, "the order's save queued an invalidation"
     assert cached.dashboard_stats().hit
 
 
 def test_completing_a_payment_clears_stats_and_revenue_chart(store_now, django_capture_on_commit_callbacks):
-    order = make_order(store_now["user"], timezone.now(), Order.Status.PENDING, [(store_now["product"], 1, "3.00")])
-    payment = make_payment(order, "3.00", Payment.Status.PENDING)
+    order = placed_order(store_now["user"], store_now["product"], 1)
+    payment = baker.make_recipe("orders.payment", order=order, amount=Decimal("3.00"), status=Payment.Status.PENDING)
     cached.dashboard_stats(), cached.dashboard_revenue_chart(days=7)
     assert cached.dashboard_revenue_chart(days=7).hit
 

@@ -7,20 +7,22 @@ import csv
 import os
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from model_bakery import baker
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
 from orders.models import Order, Payment
 from products.models import Product
 from shop.activity import activity_log
-from shop.models import User
+from shop.baker_recipes import PASSWORD
 
-from .builders import NEW_YORK, make_business, make_order, make_payment, make_product
+from .clock import NEW_YORK
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls made here are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,8 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-STAFF = ("staff@example.test", "staff-pass-123")
-CUSTOMER = ("shopper@example.test", "shopper-pass-123")
+STAFF = ("staff@example.test", PASSWORD)  # the store's superuser: the admin pages need model permissions
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # What every HTML page will be sent with (another engineer is adding it): same-origin scripts and styles only.
@@ -92,32 +93,66 @@ def open_tab(browser, live_server):
 
 
 @pytest.fixture
-def store(transactional_db):
+def store(transactional_db, customer):
     """Twelve days of sales in New York time, a few products running low, staff and a customer."""
-    make_business("America/New_York")
-    User.objects.create_superuser(email=STAFF[0], password=STAFF[1], name="Staff")
-    shopper = User.objects.create_user(email=CUSTOMER[0], password=CUSTOMER[1], name="Shopper")
+    baker.make_recipe("shop.business", name="Corner Store", timezone="America/New_York")
+    baker.make_recipe("shop.superuser", email=STAFF[0], name="Staff")
+    shopper = customer
     products = [
-        make_product(name, category, price)
-        for name, category, price in [
-            ("Espresso beans", "coffee", "14.50"),
-            ("Oat milk", "dairy", "3.20"),
-            ("Croissant", "bakery", "2.80"),
-            ("Green tea", "tea", "6.00"),
+        baker.make_recipe("products.product", name=name, category=category, price=Decimal(price), stock=stock)
+        for name, category, price, stock in [
+            ("Espresso beans", "coffee", "14.50", 100),
+            ("Oat milk", "dairy", "3.20", 2),
+            ("Croissant", "bakery", "2.80", 2),
+            ("Green tea", "tea", "6.00", 100),
         ]
     ]
-    Product.objects.filter(name__in=["Oat milk", "Croissant"]).update(stock=2)
     now = timezone.now()
     for day in range(12):
         for n in range(1 + day % 3):
             product = products[(day + n) % len(products)]
+            quantity = 1 + n
             when = now - timedelta(days=day, hours=n)
             status = [Order.Status.DELIVERED, Order.Status.DELIVERED, Order.Status.CANCELLED][(day + n) % 3]
             status = Order.Status.PREPARING if day == 0 else status
-            order = make_order(shopper, when, status, [(product, 1 + n, str(product.price))])
+            total = product.price * quantity
+            order = baker.make_recipe(
+                "orders.order", user=shopper, created_at=when, status=status, subtotal=total, total=total
+            )
+            baker.make_recipe(
+                "orders.order_item",
+                order=order,
+                product=product,
+                name=product.name,
+                unit_price=product.price,
+                quantity=quantity,
+                line_total=total,
+            )
             if status != Order.Status.CANCELLED:
-                make_payment(order, str(order.total), Payment.Status.COMPLETED, when + timedelta(minutes=3))
-    pending = make_order(shopper, now - timedelta(minutes=5), Order.Status.PENDING, [(products[0], 2, "14.50")])
+                baker.make_recipe(
+                    "orders.payment",
+                    order=order,
+                    amount=total,
+                    status=Payment.Status.COMPLETED,
+                    completed_at=when + timedelta(minutes=3),
+                )
+    pending = baker.make_recipe(
+        "orders.order",
+        user=shopper,
+        created_at=now - timedelta(minutes=5),
+        status=Order.Status.PENDING,
+        subtotal=Decimal("29.00"),
+        total=Decimal("29.00"),
+    )
+    baker.make_recipe(
+        "orders.order_item",
+        order=pending,
+        product=products[0],
+        name=products[0].name,
+        unit_price=Decimal("14.50"),
+        quantity=2,
+        line_total=Decimal("29.00"),
+    )
     activity_log(action="order.placed", description=f"{shopper.email} placed order {pending.number}", user=shopper)
     activity_log(action="cache.cleared", description="Cache cleared: all")
     return {"pending": pending, "products": products}
@@ -357,14 +392,13 @@ def test_the_csv_export_holds_the_filtered_list(open_tab, live_server, store):
 
 @pytest.mark.parametrize("url", ["/admin/orders/order/", "/admin/orders/payment/", "/admin/orders/coupon/"])
 def test_admin_lists_fit_1366_pixels_one_line_per_row(open_tab, live_server, store, url):
-    from orders.models import Coupon
-
     now = timezone.now()
-    Coupon.objects.create(
+    baker.make_recipe(
+        "orders.coupon",
         code="WELCOME10",
         discount_type="percent",
-        value=10,
-        max_discount=15,
+        value=Decimal("10"),
+        max_discount=Decimal("15"),
         valid_from=now,
         valid_until=now + timedelta(days=60),
         usage_limit=100,
@@ -408,9 +442,9 @@ def test_staff_clears_a_family_from_the_cache_monitor(open_tab, live_server, sto
     assert page.locator('[data-family="dashboard:period-activity"] .key-count').inner_text() == "1"
 
 
-def test_a_customer_is_refused(open_tab, live_server, store):
+def test_a_customer_is_refused(open_tab, live_server, store, customer):
     page = open_tab().page
-    log_in(page, live_server.url, *CUSTOMER)
+    log_in(page, live_server.url, customer.email, PASSWORD)
     assert "/accounts/login/" in page.url
     assert "not a staff account" in page.locator("#not-staff").inner_text()
     assert page.locator(".stat-card").count() == 0
