@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from model_bakery import baker
 
 from orders.cached import coupon_active_list
 from orders.models import Coupon
@@ -12,12 +13,12 @@ from orders.tasks import coupons_deactivate_expired
 pytestmark = pytest.mark.django_db
 
 
-def test_expired_coupons_are_deactivated_and_the_active_list_is_cleared(
-    make_coupon, django_capture_on_commit_callbacks
-):
+def test_expired_coupons_are_deactivated_and_the_active_list_is_cleared(django_capture_on_commit_callbacks):
     now = timezone.now()
-    current = make_coupon(code="NOW10")
-    expired = make_coupon(code="OLD10", valid_from=now - timedelta(days=10), valid_until=now - timedelta(days=1))
+    current = baker.make_recipe("orders.coupon", code="NOW10")
+    expired = baker.make_recipe(
+        "orders.coupon", code="OLD10", valid_from=now - timedelta(days=10), valid_until=now - timedelta(days=1)
+    )
     coupon_active_list()
     assert coupon_active_list().hit
 
@@ -31,9 +32,9 @@ def test_expired_coupons_are_deactivated_and_the_active_list_is_cleared(
     assert [c["code"] for c in after.data["coupons"]] == ["NOW10"]
 
 
-def test_nothing_expired_changes_nothing_and_keeps_the_cache(make_coupon, django_capture_on_commit_callbacks):
+def test_nothing_expired_changes_nothing_and_keeps_the_cache(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        make_coupon(code="NOW10")
+        baker.make_recipe("orders.coupon", code="NOW10")
     coupon_active_list()
 
     with django_capture_on_commit_callbacks(execute=True):

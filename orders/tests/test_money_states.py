@@ -2,10 +2,12 @@
 a payment completing for a cancelled order makes a refund due. Revenue is the completed payments."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from model_bakery import baker
 
 from orders.models import Order, Payment
 from orders.services import order_cancel, order_place, payment_create, payment_set_status
@@ -17,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def pizza(make_product):
-    return make_product("Pizza", "12.50", 10)
+def pizza(db):
+    return baker.make_recipe("products.product", name="Pizza", price=Decimal("12.50"), stock=10)
 
 
 @pytest.fixture
@@ -41,10 +43,10 @@ def revenue_today() -> str:
     return dashboard_stats_load(now=timezone.now())["todayRevenue"]
 
 
-def test_the_customer_cannot_cancel_a_paid_order(customer_client, paid, pizza):
+def test_the_customer_cannot_cancel_a_paid_order(customer_api, paid, pizza):
     order, payment = paid
 
-    response = customer_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
 
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
@@ -55,22 +57,22 @@ def test_the_customer_cannot_cancel_a_paid_order(customer_client, paid, pizza):
     assert Product.objects.get(pk=pizza.pk).stock == 8
 
 
-def test_the_customer_still_cancels_an_unpaid_order_with_a_pending_payment(customer_client, customer, order):
+def test_the_customer_still_cancels_an_unpaid_order_with_a_pending_payment(customer_api, customer, order):
     payment_create(user=customer, order_id=order.pk, method="card")
-    response = customer_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
     assert response.status_code == 200
     assert response.json()["data"]["order"]["payment_status"] == "unpaid"
 
 
 @pytest.mark.parametrize("how", ["cancel", "status"])
-def test_staff_cancelling_a_paid_order_refund_its_payment(admin_client, paid, pizza, how):
+def test_staff_cancelling_a_paid_order_refund_its_payment(staff_api, paid, pizza, how):
     order, payment = paid
     assert revenue_today() == "25.00"
 
     if how == "cancel":
-        response = admin_client.post(f"/api/v1/orders/{order.pk}/cancel")
+        response = staff_api.post(f"/api/v1/orders/{order.pk}/cancel")
     else:
-        response = admin_client.patch(f"/api/v1/orders/{order.pk}/status", {"status": "cancelled"}, format="json")
+        response = staff_api.patch(f"/api/v1/orders/{order.pk}/status", {"status": "cancelled"}, format="json")
 
     assert response.status_code == 200
     assert (response.json()["data"]["order"]["status"], response.json()["data"]["order"]["payment_status"]) == (
@@ -83,13 +85,13 @@ def test_staff_cancelling_a_paid_order_refund_its_payment(admin_client, paid, pi
     assert revenue_today() == "0.00", "revenue is the completed payments; a refunded one no longer counts"
 
 
-def test_a_webhook_completing_a_payment_of_a_cancelled_order_makes_a_refund_due(anonymous, customer, order):
+def test_a_webhook_completing_a_payment_of_a_cancelled_order_makes_a_refund_due(anon_api, customer, order):
     payment = payment_create(user=customer, order_id=order.pk, method="card")
     order_cancel(order_id=order.pk, user=customer)
     body = json.dumps({"transaction_ref": payment.transaction_ref, "status": "completed"}).encode()
     signature = webhook_signature(body=body, secret=settings.PAYMENT_WEBHOOK_SECRET)
 
-    response = anonymous.generic(
+    response = anon_api.generic(
         "POST", "/api/v1/payments/webhook", body, content_type="application/json", HTTP_X_SIGNATURE=signature
     )
 
@@ -101,33 +103,31 @@ def test_a_webhook_completing_a_payment_of_a_cancelled_order_makes_a_refund_due(
     assert Activity.objects.filter(action="payment.completed", description__contains="refund due").exists()
 
 
-def test_an_admin_completing_then_refunding_a_cancelled_orders_payment(admin_client, customer, order):
+def test_an_admin_completing_then_refunding_a_cancelled_orders_payment(staff_api, customer, order):
     payment = payment_create(user=customer, order_id=order.pk, method="card")
-    admin_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    staff_api.post(f"/api/v1/orders/{order.pk}/cancel")
 
-    completed = admin_client.patch(f"/api/v1/payments/{payment.pk}", {"status": "completed"}, format="json")
+    completed = staff_api.patch(f"/api/v1/payments/{payment.pk}", {"status": "completed"}, format="json")
     assert completed.status_code == 200
     assert Order.objects.get(pk=order.pk).payment_status == "refund_due"
 
-    refunded = admin_client.patch(f"/api/v1/payments/{payment.pk}", {"status": "refunded"}, format="json")
+    refunded = staff_api.patch(f"/api/v1/payments/{payment.pk}", {"status": "refunded"}, format="json")
     assert refunded.status_code == 200
     assert Order.objects.get(pk=order.pk).payment_status == "refunded"
     assert revenue_today() == "0.00"
 
 
-def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(client, staff_user, customer, order, make_product):
+def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(admin_client, customer, order):
+    soda = baker.make_recipe("products.product", name="Soda", price=Decimal("2.00"), stock=5)
     other = order_place(
         user=customer,
-        items=[{"product_id": make_product("Soda", "2.00", 5).pk, "quantity": 1}],
+        items=[{"product_id": soda.pk, "quantity": 1}],
         delivery_address="x",
         payment_method="card",
     )
     Order.objects.filter(pk=order.pk).update(status="cancelled", payment_status="refund_due")
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
 
-    page = client.get("/admin/orders/order/", {"payment_status__exact": "refund_due"})
+    page = admin_client.get("/admin/orders/order/", {"payment_status__exact": "refund_due"})
 
     assert page.status_code == 200
     html = page.content.decode()

@@ -1,14 +1,16 @@
 """Holds on stock: unpaid pending orders expire after ORDER_HOLD_MINUTES (beat), at most MAX_OPEN_ORDERS each."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from model_bakery import baker
 
 from orders.models import Coupon, Order
 from orders.services import order_holds_expire, order_place, payment_create, payment_set_status
 from orders.tasks import order_holds_expire as order_holds_expire_task
-from orders.tests.conftest import order_body
+from orders.tests.helpers import order_body
 from products.models import Product
 from shop.models import Activity, Notification
 
@@ -31,11 +33,13 @@ def age(order, minutes):
 
 # --- expiry ----------------------------------------------------------------------------------------
 def test_an_unpaid_pending_order_past_the_hold_is_cancelled_with_its_stock_and_coupon_use_back(
-    customer, make_product, make_coupon, settings, django_capture_on_commit_callbacks
+    customer, settings, django_capture_on_commit_callbacks
 ):
     settings.ORDER_HOLD_MINUTES = 30
-    pizza = make_product("Pizza", "10.00", 10)
-    coupon = make_coupon("ONCE", "fixed", "1.00", per_customer_limit=1, usage_limit=10)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
+    coupon = baker.make_recipe(
+        "orders.coupon", code="ONCE", discount_type="fixed", value=Decimal("1.00"), per_customer_limit=1, usage_limit=10
+    )
     order = place(customer, pizza, 4, coupon_code="ONCE")
     age(order, 31)
 
@@ -54,9 +58,9 @@ def test_an_unpaid_pending_order_past_the_hold_is_cancelled_with_its_stock_and_c
     assert again.coupon_id == coupon.pk, "the customer's once-only use came back with the cancellation"
 
 
-def test_holds_younger_than_the_limit_and_orders_that_are_paid_or_moving_are_kept(customer, make_product, settings):
+def test_holds_younger_than_the_limit_and_orders_that_are_paid_or_moving_are_kept(customer, settings):
     settings.ORDER_HOLD_MINUTES = 30
-    pizza = make_product("Pizza", "10.00", 50)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
     young = place(customer, pizza)
     age(young, 29)
     paid = place(customer, pizza)
@@ -72,8 +76,8 @@ def test_holds_younger_than_the_limit_and_orders_that_are_paid_or_moving_are_kep
     assert Product.objects.get(pk=pizza.pk).stock == 47
 
 
-def test_the_hold_follows_the_setting(customer, make_product, settings):
-    pizza = make_product("Pizza", "10.00", 50)
+def test_the_hold_follows_the_setting(customer, settings):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
     order = place(customer, pizza)
     age(order, 6)
     settings.ORDER_HOLD_MINUTES = 10
@@ -83,9 +87,9 @@ def test_the_hold_follows_the_setting(customer, make_product, settings):
     assert Order.objects.get(pk=order.pk).status == "cancelled"
 
 
-def test_a_payment_completing_after_the_hold_expired_makes_a_refund_due(customer, make_product, settings):
+def test_a_payment_completing_after_the_hold_expired_makes_a_refund_due(customer, settings):
     settings.ORDER_HOLD_MINUTES = 30
-    pizza = make_product("Pizza", "10.00", 10)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     order = place(customer, pizza)
     payment = payment_create(user=customer, order_id=order.pk, method="card")
     age(order, 45)
@@ -107,15 +111,13 @@ def test_beat_runs_the_expiry_every_minute(settings):
 
 
 # --- MAX_OPEN_ORDERS ---------------------------------------------------------------------------------
-def test_a_customer_holds_at_most_max_open_orders_and_the_next_is_409(
-    customer, customer_client, make_product, settings
-):
+def test_a_customer_holds_at_most_max_open_orders_and_the_next_is_409(customer, customer_api, settings):
     settings.MAX_OPEN_ORDERS = 2
-    pizza = make_product("Pizza", "10.00", 50)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
     for _ in range(2):
-        assert customer_client.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
+        assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
 
-    refused = customer_client.post("/api/v1/orders", order_body((pizza, 1)), format="json")
+    refused = customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json")
 
     assert refused.status_code == 409
     assert refused.json()["code"] == "conflict"
@@ -124,18 +126,16 @@ def test_a_customer_holds_at_most_max_open_orders_and_the_next_is_409(
     assert Product.objects.get(pk=pizza.pk).stock == 48
 
 
-def test_paid_cancelled_and_accepted_orders_do_not_count_as_holds(
-    customer, other_customer, customer_client, make_product, settings
-):
+def test_paid_cancelled_and_accepted_orders_do_not_count_as_holds(customer, other_customer, customer_api, settings):
     settings.MAX_OPEN_ORDERS = 1
-    pizza = make_product("Pizza", "10.00", 50)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
     paid = place(customer, pizza)
     payment_set_status(payment_id=payment_create(user=customer, order_id=paid.pk, method="card").pk, status="completed")
     cancelled = place(customer, pizza)
-    customer_client.post(f"/api/v1/orders/{cancelled.pk}/cancel")
+    customer_api.post(f"/api/v1/orders/{cancelled.pk}/cancel")
     accepted = place(customer, pizza)
     Order.objects.filter(pk=accepted.pk).update(status="preparing")
     place(other_customer, pizza)  # another customer's hold is theirs
 
-    assert customer_client.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
-    assert customer_client.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 409
+    assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
+    assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 409

@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from model_bakery import baker
 
 from orders.models import Coupon, Order, OrderItem
-from orders.tests.conftest import order_body
+from orders.tests.helpers import order_body
 from products.models import Product
 from shop.models import Activity
 
@@ -17,12 +18,12 @@ def place(client, body):
 
 
 @pytest.mark.django_db
-def test_prices_discount_fee_and_tax_come_from_the_database(
-    customer_client, customer, make_product, make_coupon, business
-):
-    pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
-    make_coupon("SAVE10", "percent", "10.00")
-    response = place(customer_client, order_body((pizza, 2), (soda, 3), coupon_code="save10"))
+def test_prices_discount_fee_and_tax_come_from_the_database(customer_api, customer):
+    baker.make_recipe("shop.business", delivery_fee=Decimal("3.50"), tax_rate=Decimal("8.00"))
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("12.50"), stock=5)
+    soda = baker.make_recipe("products.product", name="Soda", price=Decimal("1.99"), stock=10)
+    baker.make_recipe("orders.coupon", code="SAVE10", discount_type="percent", value=Decimal("10.00"))
+    response = place(customer_api, order_body((pizza, 2), (soda, 3), coupon_code="save10"))
 
     assert response.status_code == 201, response.json()
     order = response.json()["data"]["order"]
@@ -47,43 +48,45 @@ def test_prices_discount_fee_and_tax_come_from_the_database(
 
 
 @pytest.mark.django_db
-def test_without_a_business_row_there_is_no_fee_and_no_tax(customer_client, make_product):
-    pizza = make_product("Pizza", "9.99", 5)
-    order = place(customer_client, order_body((pizza, 1))).json()["data"]["order"]
+def test_without_a_business_row_there_is_no_fee_and_no_tax(customer_api):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("9.99"), stock=5)
+    order = place(customer_api, order_body((pizza, 1))).json()["data"]["order"]
     assert (order["delivery_fee"], order["tax"], order["total"]) == ("0.00", "0.00", "9.99")
 
 
 @pytest.mark.django_db
-def test_percent_discount_is_capped_by_max_discount(customer_client, make_product, make_coupon):
-    tv = make_product("TV", "500.00", 5)
-    make_coupon("HALF", "percent", "50.00", max_discount=Decimal("40.00"))
-    order = place(customer_client, order_body((tv, 1), coupon_code="HALF")).json()["data"]["order"]
+def test_percent_discount_is_capped_by_max_discount(customer_api):
+    tv = baker.make_recipe("products.product", name="TV", price=Decimal("500.00"), stock=5)
+    baker.make_recipe(
+        "orders.coupon", code="HALF", discount_type="percent", value=Decimal("50.00"), max_discount=Decimal("40.00")
+    )
+    order = place(customer_api, order_body((tv, 1), coupon_code="HALF")).json()["data"]["order"]
     assert (order["discount"], order["total"]) == ("40.00", "460.00")
 
 
 @pytest.mark.django_db
-def test_fixed_discount_never_exceeds_the_subtotal(customer_client, make_product, make_coupon):
-    gum = make_product("Gum", "2.00", 5)
-    make_coupon("TENOFF", "fixed", "10.00")
-    order = place(customer_client, order_body((gum, 1), coupon_code="TENOFF")).json()["data"]["order"]
+def test_fixed_discount_never_exceeds_the_subtotal(customer_api):
+    gum = baker.make_recipe("products.product", name="Gum", price=Decimal("2.00"), stock=5)
+    baker.make_recipe("orders.coupon", code="TENOFF", discount_type="fixed", value=Decimal("10.00"))
+    order = place(customer_api, order_body((gum, 1), coupon_code="TENOFF")).json()["data"]["order"]
     assert (order["discount"], order["total"]) == ("2.00", "0.00")
 
 
 @pytest.mark.django_db
-def test_duplicate_lines_of_one_product_are_merged(customer_client, make_product):
-    pizza = make_product("Pizza", "10.00", 5)
-    order = place(customer_client, order_body((pizza, 2), (pizza, 3))).json()["data"]["order"]
+def test_duplicate_lines_of_one_product_are_merged(customer_api):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    order = place(customer_api, order_body((pizza, 2), (pizza, 3))).json()["data"]["order"]
     assert [(i["product_id"], i["quantity"], i["line_total"]) for i in order["items"]] == [(pizza.pk, 5, "50.00")]
     assert Product.objects.get(pk=pizza.pk).stock == 0
 
 
 @pytest.mark.django_db
-def test_a_client_sent_price_is_refused_as_an_unknown_field(customer_client, make_product):
-    pizza = make_product("Pizza", "10.00", 5)
+def test_a_client_sent_price_is_refused_as_an_unknown_field(customer_api):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
     body = order_body((pizza, 1))
     body["items"][0]["price"] = "0.01"
     body["total"] = "0.01"
-    response = place(customer_client, body)
+    response = place(customer_api, body)
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["total"] == ["Unknown field."]
@@ -92,10 +95,11 @@ def test_a_client_sent_price_is_refused_as_an_unknown_field(customer_client, mak
 
 
 @pytest.mark.django_db
-def test_second_item_short_writes_nothing_and_leaves_the_first_items_stock(customer_client, make_product, make_coupon):
-    plenty, scarce = make_product("Plenty", "1.00", 50), make_product("Scarce", "1.00", 1)
-    coupon = make_coupon("ONE", "fixed", "1.00")
-    response = place(customer_client, order_body((plenty, 5), (scarce, 2), coupon_code="ONE"))
+def test_second_item_short_writes_nothing_and_leaves_the_first_items_stock(customer_api):
+    plenty = baker.make_recipe("products.product", name="Plenty", price=Decimal("1.00"), stock=50)
+    scarce = baker.make_recipe("products.product", name="Scarce", price=Decimal("1.00"), stock=1)
+    coupon = baker.make_recipe("orders.coupon", code="ONE", discount_type="fixed", value=Decimal("1.00"))
+    response = place(customer_api, order_body((plenty, 5), (scarce, 2), coupon_code="ONE"))
 
     assert response.status_code == 409
     assert response.json()["message"] == "Insufficient stock for Scarce"
@@ -108,10 +112,14 @@ def test_second_item_short_writes_nothing_and_leaves_the_first_items_stock(custo
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("make_missing", ["unknown", "inactive"])
-def test_unknown_or_inactive_product_is_409_with_nothing_written(customer_client, make_product, make_missing):
-    good = make_product("Good", "1.00", 10)
-    missing_id = 999_999 if make_missing == "unknown" else make_product("Gone", "1.00", 10, is_active=False).pk
-    response = customer_client.post(
+def test_unknown_or_inactive_product_is_409_with_nothing_written(customer_api, make_missing):
+    good = baker.make_recipe("products.product", name="Good", price=Decimal("1.00"), stock=10)
+    missing_id = (
+        999_999
+        if make_missing == "unknown"
+        else baker.make_recipe("products.product", name="Gone", price=Decimal("1.00"), stock=10, is_active=False).pk
+    )
+    response = customer_api.post(
         URL,
         {
             "items": [{"product_id": good.pk, "quantity": 1}, {"product_id": missing_id, "quantity": 1}],
@@ -127,22 +135,20 @@ def test_unknown_or_inactive_product_is_409_with_nothing_written(customer_client
 
 
 @pytest.mark.django_db
-def test_a_closed_store_takes_no_orders(customer_client, make_product, business):
-    business.is_open = False
-    business.save()
-    pizza = make_product("Pizza", "10.00", 5)
-    response = place(customer_client, order_body((pizza, 1)))
+def test_a_closed_store_takes_no_orders(customer_api):
+    baker.make_recipe("shop.business", is_open=False)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = place(customer_api, order_body((pizza, 1)))
     assert response.status_code == 409
     assert "closed" in response.json()["message"]
     assert Product.objects.get(pk=pizza.pk).stock == 5
 
 
 @pytest.mark.django_db
-def test_below_the_minimum_order_amount_is_400(customer_client, make_product, business):
-    business.min_order_amount = Decimal("20.00")
-    business.save()
-    pizza = make_product("Pizza", "10.00", 5)
-    response = place(customer_client, order_body((pizza, 1)))
+def test_below_the_minimum_order_amount_is_400(customer_api):
+    baker.make_recipe("shop.business", min_order_amount=Decimal("20.00"))
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = place(customer_api, order_body((pizza, 1)))
     assert response.status_code == 400
     assert "minimum order is 20.00" in response.json()["message"]
     assert Product.objects.get(pk=pizza.pk).stock == 5
@@ -158,34 +164,34 @@ def test_below_the_minimum_order_amount_is_400(customer_client, make_product, bu
         ({"min_order_amount": Decimal("100.00")}, 409, "Coupon needs an order subtotal of at least 100.00"),
     ],
 )
-def test_a_coupon_that_cannot_be_used_refuses_the_order(
-    customer_client, make_product, make_coupon, coupon_fields, status, message
-):
-    pizza = make_product("Pizza", "10.00", 5)
-    make_coupon("NOPE", **coupon_fields)
-    response = place(customer_client, order_body((pizza, 1), coupon_code="NOPE"))
+def test_a_coupon_that_cannot_be_used_refuses_the_order(customer_api, coupon_fields, status, message):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    baker.make_recipe("orders.coupon", code="NOPE", **coupon_fields)
+    response = place(customer_api, order_body((pizza, 1), coupon_code="NOPE"))
     assert (response.status_code, response.json()["message"]) == (status, message)
     assert Product.objects.get(pk=pizza.pk).stock == 5
     assert Order.objects.count() == 0
 
 
 @pytest.mark.django_db
-def test_an_expired_coupon_refuses_the_order(customer_client, make_product, make_coupon):
+def test_an_expired_coupon_refuses_the_order(customer_api):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    pizza = make_product("Pizza", "10.00", 5)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
     now = timezone.now()
-    make_coupon("OLD", valid_from=now - timedelta(days=10), valid_until=now - timedelta(seconds=1))
-    response = place(customer_client, order_body((pizza, 1), coupon_code="OLD"))
+    baker.make_recipe(
+        "orders.coupon", code="OLD", valid_from=now - timedelta(days=10), valid_until=now - timedelta(seconds=1)
+    )
+    response = place(customer_api, order_body((pizza, 1), coupon_code="OLD"))
     assert (response.status_code, response.json()["message"]) == (400, "Coupon is not valid")
 
 
 @pytest.mark.django_db
-def test_an_unknown_coupon_code_is_400(customer_client, make_product):
-    pizza = make_product("Pizza", "10.00", 5)
-    response = place(customer_client, order_body((pizza, 1), coupon_code="NOSUCH"))
+def test_an_unknown_coupon_code_is_400(customer_api):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = place(customer_api, order_body((pizza, 1), coupon_code="NOSUCH"))
     assert response.status_code == 400
     assert response.json()["errors"] == {"coupon_code": ["Coupon is not valid."]}
     assert Product.objects.get(pk=pizza.pk).stock == 5
@@ -237,10 +243,10 @@ BAD_CASES = list(_bad_bodies(1))
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", BAD_CASES)
-def test_bad_input_is_400_in_the_envelope_and_changes_nothing(customer_client, make_product, case):
-    pizza = make_product("Pizza", "10.00", 5)
+def test_bad_input_is_400_in_the_envelope_and_changes_nothing(customer_api, case):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
     body, field = _bad_bodies(pizza.pk)[case]
-    response = place(customer_client, body)
+    response = place(customer_api, body)
     assert response.status_code == 400, response.json()
     payload = response.json()
     assert payload["success"] is False and payload["message"] == "Validation failed"
@@ -251,9 +257,9 @@ def test_bad_input_is_400_in_the_envelope_and_changes_nothing(customer_client, m
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b'"items"', b"null"])
-def test_a_body_that_is_not_a_json_object_is_400(customer_client, make_product, raw):
-    pizza = make_product("Pizza", "10.00", 5)
-    response = customer_client.post(URL, raw, content_type="application/json")
+def test_a_body_that_is_not_a_json_object_is_400(customer_api, raw):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = customer_api.post(URL, raw, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["success"] is False
     assert Order.objects.count() == 0
@@ -261,12 +267,14 @@ def test_a_body_that_is_not_a_json_object_is_400(customer_client, make_product, 
 
 
 @pytest.mark.django_db
-def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, make_product, django_assert_num_queries):
+def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, django_assert_num_queries):
     """A connection lost right after the commit must not turn a placed order into an error answer."""
     from orders.serializers import OrderOutput
     from orders.services import order_place
 
-    pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("12.50"), stock=5)
+
+    soda = baker.make_recipe("products.product", name="Soda", price=Decimal("1.99"), stock=10)
     order = order_place(
         user=customer,
         items=[{"product_id": pizza.pk, "quantity": 1}, {"product_id": soda.pk, "quantity": 2}],
@@ -279,8 +287,9 @@ def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, mak
 
 
 @pytest.mark.django_db
-def test_a_placement_with_two_lines_and_a_coupon_runs_these_statements(customer, make_product, make_coupon, business):
+def test_a_placement_with_two_lines_and_a_coupon_runs_these_statements(customer):
     """The statement budget of one placement (the test's own transaction adds the savepoint pair)."""
+    baker.make_recipe("shop.business")
     import re
 
     from django.db import connection
@@ -288,8 +297,10 @@ def test_a_placement_with_two_lines_and_a_coupon_runs_these_statements(customer,
 
     from orders.services import order_place
 
-    pizza, soda = make_product("Pizza", "12.50", 5), make_product("Soda", "1.99", 10)
-    make_coupon("SAVE10")
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("12.50"), stock=5)
+
+    soda = baker.make_recipe("products.product", name="Soda", price=Decimal("1.99"), stock=10)
+    baker.make_recipe("orders.coupon", code="SAVE10")
     with CaptureQueriesContext(connection) as queries:
         order_place(
             user=customer,

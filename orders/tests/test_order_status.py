@@ -1,5 +1,7 @@
 """The order status flow, cancelling, and the notification each change writes."""
 
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 
@@ -20,8 +22,8 @@ FORBIDDEN = [(a, b) for a in ALL for b in ALL if (a, b) not in ALLOWED]
 
 
 @pytest.fixture
-def placed(customer, make_product):
-    pizza = make_product("Pizza", "10.00", 10)
+def placed(customer):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     order = order_place(
         user=customer, items=[{"product_id": pizza.pk, "quantity": 4}], delivery_address="x", payment_method="cash"
     )
@@ -34,10 +36,10 @@ def set_status(client, order, status):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("start, target", sorted(ALLOWED))
-def test_every_allowed_transition_applies_and_notifies_the_customer(admin_client, placed, customer, start, target):
+def test_every_allowed_transition_applies_and_notifies_the_customer(staff_api, placed, customer, start, target):
     order, pizza = placed
     Order.objects.filter(pk=order.pk).update(status=start)
-    response = set_status(admin_client, order, target)
+    response = set_status(staff_api, order, target)
 
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["order"]["status"] == target
@@ -51,10 +53,10 @@ def test_every_allowed_transition_applies_and_notifies_the_customer(admin_client
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("start, target", FORBIDDEN)
-def test_every_other_transition_is_409_and_changes_nothing(admin_client, placed, start, target):
+def test_every_other_transition_is_409_and_changes_nothing(staff_api, placed, start, target):
     order, pizza = placed
     Order.objects.filter(pk=order.pk).update(status=start)
-    response = set_status(admin_client, order, target)
+    response = set_status(staff_api, order, target)
 
     assert response.status_code == 409
     assert response.json()["success"] is False
@@ -67,25 +69,25 @@ def test_every_other_transition_is_409_and_changes_nothing(admin_client, placed,
 @pytest.mark.parametrize(
     "body", [{"status": "shipped"}, {"status": ""}, {}, {"status": "preparing", "x": 1}, {"status": 3}]
 )
-def test_an_invalid_status_value_is_400(admin_client, placed, body):
+def test_an_invalid_status_value_is_400(staff_api, placed, body):
     order, _ = placed
-    response = admin_client.patch(f"/api/v1/orders/{order.pk}/status", body, format="json")
+    response = staff_api.patch(f"/api/v1/orders/{order.pk}/status", body, format="json")
     assert response.status_code == 400
     assert Order.objects.get(pk=order.pk).status == "pending"
 
 
 @pytest.mark.django_db
-def test_the_full_flow_in_order(admin_client, placed):
+def test_the_full_flow_in_order(staff_api, placed):
     order, _ = placed
     for status in ["preparing", "out-for-delivery", "delivered"]:
-        assert set_status(admin_client, order, status).status_code == 200
+        assert set_status(staff_api, order, status).status_code == 200
     assert Notification.objects.filter(order=order).count() == 3
 
 
 @pytest.mark.django_db
-def test_the_owner_cancels_a_pending_order_and_gets_the_stock_back(customer_client, placed):
+def test_the_owner_cancels_a_pending_order_and_gets_the_stock_back(customer_api, placed):
     order, pizza = placed
-    response = customer_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
     assert response.status_code == 200
     assert response.json()["data"]["order"]["status"] == "cancelled"
     assert Product.objects.get(pk=pizza.pk).stock == 10
@@ -93,10 +95,10 @@ def test_the_owner_cancels_a_pending_order_and_gets_the_stock_back(customer_clie
 
 
 @pytest.mark.django_db
-def test_the_owner_cannot_cancel_once_preparing(customer_client, placed):
+def test_the_owner_cannot_cancel_once_preparing(customer_api, placed):
     order, pizza = placed
     Order.objects.filter(pk=order.pk).update(status="preparing")
-    response = customer_client.post(f"/api/v1/orders/{order.pk}/cancel")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
     assert response.status_code == 409
     assert Order.objects.get(pk=order.pk).status == "preparing"
     assert Product.objects.get(pk=pizza.pk).stock == 6
@@ -107,32 +109,32 @@ def test_the_owner_cannot_cancel_once_preparing(customer_client, placed):
     "start, expected",
     [("pending", 200), ("preparing", 200), ("out-for-delivery", 409), ("delivered", 409), ("cancelled", 409)],
 )
-def test_an_admin_cancels_while_pending_or_preparing(admin_client, placed, start, expected):
+def test_an_admin_cancels_while_pending_or_preparing(staff_api, placed, start, expected):
     order, pizza = placed
     Order.objects.filter(pk=order.pk).update(status=start)
-    assert admin_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == expected
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == expected
     assert Product.objects.get(pk=pizza.pk).stock == (10 if expected == 200 else 6)
 
 
 @pytest.mark.django_db
-def test_cancelling_twice_restocks_once(admin_client, placed):
+def test_cancelling_twice_restocks_once(staff_api, placed):
     order, pizza = placed
-    assert admin_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
-    assert admin_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 409
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 409
     assert Product.objects.get(pk=pizza.pk).stock == 10
 
 
 @pytest.mark.django_db
-def test_cancel_restocks_a_product_deleted_since_without_failing(admin_client, placed):
+def test_cancel_restocks_a_product_deleted_since_without_failing(staff_api, placed):
     order, pizza = placed
-    other = baker.make("products.Product", stock=1, price="1.00", is_active=True)
+    other = baker.make_recipe("products.product", price=Decimal("1.00"), stock=1)
     pizza.delete()
-    assert admin_client.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
     assert Product.objects.get(pk=other.pk).stock == 1
 
 
 @pytest.mark.django_db
-def test_a_failing_notification_rolls_the_status_change_back(admin_client, placed, monkeypatch):
+def test_a_failing_notification_rolls_the_status_change_back(staff_api, placed, monkeypatch):
     """The notification row is written in the same transaction as the status change."""
     from django.db import DatabaseError
 
@@ -144,7 +146,7 @@ def test_a_failing_notification_rolls_the_status_change_back(admin_client, place
         raise DatabaseError("notification table unavailable")
 
     monkeypatch.setattr(order_services, "notification_create", broken)
-    response = set_status(admin_client, order, "preparing")
+    response = set_status(staff_api, order, "preparing")
     assert response.status_code == 500
     assert "notification table" not in response.content.decode()
     assert Order.objects.get(pk=order.pk).status == "pending"

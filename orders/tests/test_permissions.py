@@ -1,12 +1,12 @@
 """Who may call what: every route × {anonymous, the owner, another customer, an admin}."""
 
+from decimal import Decimal
+
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+from model_bakery import baker
 
 from orders.models import Payment
 from orders.services import order_place, payment_create
-from orders.tests.conftest import client_for
 
 WHO = ["anonymous", "owner", "other", "admin"]
 
@@ -39,13 +39,13 @@ CASES = [
 
 
 @pytest.fixture
-def world(customer, other_customer, staff_user, make_product, make_coupon):
+def world(customer, anon_api, customer_api, other_api, staff_api):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    pizza = make_product("Pizza", "10.00", 50)
-    coupon = make_coupon("SAVE")
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    coupon = baker.make_recipe("orders.coupon", code="SAVE")
     order = order_place(
         user=customer, items=[{"product_id": pizza.pk, "quantity": 1}], delivery_address="x", payment_method="card"
     )
@@ -69,12 +69,7 @@ def world(customer, other_customer, staff_user, make_product, make_coupon):
         },
         "new_payment": {"order_id": order.pk, "method": "card"},
     }
-    clients = {
-        "anonymous": APIClient(),
-        "owner": client_for(customer),
-        "other": client_for(other_customer),
-        "admin": client_for(staff_user),
-    }
+    clients = {"anonymous": anon_api, "owner": customer_api, "other": other_api, "admin": staff_api}
     ids = {"coupon": coupon.pk, "order": order.pk, "payment": payment.pk}
     return clients, ids, bodies
 
@@ -93,17 +88,16 @@ def test_permission_matrix(world, method, path, body, who, expected):
 
 
 @pytest.mark.django_db
-def test_a_bearer_token_is_accepted(customer, make_product):
-    pizza = make_product("Pizza", "10.00", 5)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(customer).access_token}")
-    response = client.post(
+def test_a_bearer_token_is_accepted(customer_api):
+    """`customer_api` carries a Bearer access token, as a mobile app does."""
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = customer_api.post(
         "/api/v1/orders",
         {"items": [{"product_id": pizza.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"},
         format="json",
     )
     assert response.status_code == 201
-    assert client.get("/api/v1/orders").json()["data"]["count"] == 1
+    assert customer_api.get("/api/v1/orders").json()["data"]["count"] == 1
 
 
 @pytest.mark.django_db
@@ -135,13 +129,14 @@ def test_order_list_is_paginated_and_never_cached(world, django_assert_max_num_q
 
 
 @pytest.mark.django_db
-def test_order_list_queries_do_not_grow_with_the_page(world, customer, make_product, django_assert_max_num_queries):
+def test_order_list_queries_do_not_grow_with_the_page(world, customer, django_assert_max_num_queries):
     clients, _, _ = world
-    pizza = make_product("Soup", "3.00", 100)
+    pizza = baker.make_recipe("products.product", name="Soup", price=Decimal("3.00"), stock=100)
     for _ in range(15):
         order_place(
             user=customer, items=[{"product_id": pizza.pk, "quantity": 1}], delivery_address="x", payment_method="cash"
         )
-    with django_assert_max_num_queries(4):  # count, page of orders, their items (+ session/user lookups none: forced)
+    # count, page of orders, their items, and the token's user (a miss of users:{id}; no session)
+    with django_assert_max_num_queries(4):
         data = clients["admin"].get("/api/v1/orders?page_size=50").json()["data"]
     assert len(data["orders"]) == 17
