@@ -1,6 +1,6 @@
 """Order numbers `ORD-YYYYMMDD-NNNNN`: the store's local day and a sequence per day, on every path.
 
-Uniqueness under concurrent placements: test_concurrency.py.
+Uniqueness under concurrent placements: test_orders_concurrency.py.
 """
 
 import importlib
