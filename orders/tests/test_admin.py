@@ -9,6 +9,7 @@ from django.utils import timezone
 from model_bakery import baker
 
 from orders.models import Coupon, Order, Payment
+from orders.services import order_place
 from products.models import Product
 from shop.models import Activity, Notification
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(db):
-    """Ann's pending order of 2 × Bread at 4.00, in a store in New York."""
+    """Ann's pending order of 2 × Bread at 4.00, in a store in New York (in this module, `order` is this one)."""
     baker.make_recipe("shop.business", timezone="America/New_York")
     bread = baker.make_recipe("products.product", name="Bread", price=Decimal("4.00"), stock=10)
     ann = baker.make_recipe("shop.customer", email="ann@example.test")
@@ -164,7 +165,25 @@ def test_the_payment_and_coupon_lists_keep_to_what_matters(admin_client, order):
     assert list(coupons) == ["action_checkbox", "code", "discount", "validity", "usage", "state"]
 
 
-# --- coupons through their services ---------------------------------------------------------------
+def test_refund_due_is_shown_and_filterable_in_the_admin_order_list(admin_client, customer, order):
+    soda = baker.make_recipe("products.product", name="Soda", price=Decimal("2.00"), stock=5)
+    other = order_place(
+        user=customer,
+        items=[{"product_id": soda.pk, "quantity": 1}],
+        delivery_address="x",
+        payment_method="card",
+    )
+    Order.objects.filter(pk=order.pk).update(status="cancelled", payment_status="refund_due")
+
+    page = admin_client.get("/admin/orders/order/", {"payment_status__exact": "refund_due"})
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert order.number in html and other.number not in html
+    assert "Refund due" in html
+
+
+# --- coupons through their services ----------------------------------------------------------------
 @pytest.fixture
 def coupon(db):
     return baker.make_recipe("orders.coupon", code="SAVE10", discount_type="percent", value=Decimal("10"))
@@ -210,3 +229,10 @@ def test_deleting_a_coupon_in_the_admin_goes_through_the_coupon_service(admin_cl
     admin_client.post(f"/admin/orders/coupon/{coupon.pk}/delete/", {"post": "yes"})
     assert not Coupon.objects.exists()
     assert Activity.objects.filter(action="coupon.deleted", description__contains="SAVE10").exists()
+
+
+def test_the_admin_coupon_form_edits_the_per_customer_limit(admin_client):
+    coupon = baker.make_recipe("orders.coupon", code="ONCE")
+    page = admin_client.get(f"/admin/orders/coupon/{coupon.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="per_customer_limit"' in page.content.decode()

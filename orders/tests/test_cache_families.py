@@ -1,4 +1,5 @@
-"""Stock and coupon changes made by orders clear products:* and coupons:active after commit."""
+"""Stock and coupon changes made by orders clear products:* and coupons:active after commit; so does
+saving a coupon (coupons:active follows the orders.Coupon rows, orders/cache_families.py)."""
 
 from decimal import Decimal
 
@@ -6,6 +7,8 @@ import pytest
 from model_bakery import baker
 
 from orders.tests.helpers import order_body
+
+ACTIVE = "/api/v1/coupons/active"
 
 
 def product_in(response, product_id):
@@ -109,3 +112,14 @@ def test_cancelling_releases_the_coupon_use_and_clears_coupons_active(
     after = anon_api.get("/api/v1/coupons/active")
     assert after["X-Cache"] == "MISS"
     assert [c["used_count"] for c in after.json()["data"]["coupons"]] == [0]
+
+
+@pytest.mark.django_db
+def test_saving_a_coupon_clears_the_active_list(anon_api, staff_api, django_capture_on_commit_callbacks):
+    coupon = baker.make_recipe("orders.coupon", code="NOW")
+    anon_api.get(ACTIVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_api.patch(f"/api/v1/coupons/{coupon.pk}", {"description": "Ten off"}, format="json")
+    after = anon_api.get(ACTIVE)
+    assert after["X-Cache"] == "MISS"
+    assert after.json()["data"]["coupons"][0]["description"] == "Ten off"

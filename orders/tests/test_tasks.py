@@ -1,4 +1,5 @@
-"""Beat's coupon housekeeping: expired coupons are switched off, and coupons:active is cleared."""
+"""Beat's tasks (orders/tasks.py): expired coupons are switched off, and coupons:active is cleared; unpaid
+holds expire every minute (what expiring does: services/test_orders.py)."""
 
 from datetime import timedelta
 
@@ -41,3 +42,12 @@ def test_nothing_expired_changes_nothing_and_keeps_the_cache(django_capture_on_c
         assert coupons_deactivate_expired() == 0
 
     assert coupon_active_list().hit
+
+
+def test_beat_runs_the_expiry_every_minute(settings):
+    from config.celery_app import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["orders-expire-unpaid-holds"]
+    assert entry["task"] == "orders.tasks.order_holds_expire" and entry["schedule"] == 60.0
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks

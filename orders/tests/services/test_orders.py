@@ -1,18 +1,31 @@
-"""POST /api/v1/orders: server-side pricing, all-or-nothing, input validation, cache clearing."""
+"""Writes of orders (orders/services/orders.py).
 
+Placing (POST /api/v1/orders): priced on the server, all or nothing. The status flow, cancelling, and the
+notification each change writes. Holds on stock: unpaid pending orders expire after ORDER_HOLD_MINUTES
+(beat), at most MAX_OPEN_ORDERS each. Money states: a paid order isn't cancelled by its customer; staff
+cancelling it refund the payment.
+
+Input validation: test_serializers.py; pricing rules: test_pricing.py; cache clearing: test_cache_families.py;
+races: test_orders_concurrency.py."""
+
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from model_bakery import baker
 
-from orders.models import Coupon, Order, OrderItem
-from orders.tests.helpers import order_body
+from orders.models import Coupon, Order, OrderItem, Payment
+from orders.services import order_holds_expire, order_place, payment_create, payment_set_status
+from orders.tasks import order_holds_expire as order_holds_expire_task
+from orders.tests.helpers import order_body, revenue_today
 from products.models import Product
-from shop.models import Activity
+from shop.models import Activity, Notification
 
 URL = "/api/v1/orders"
 
 
+# --- placing ---------------------------------------------------------------------------------------
 def place(client, body):
     return client.post(URL, body, format="json")
 
@@ -55,43 +68,11 @@ def test_without_a_business_row_there_is_no_fee_and_no_tax(customer_api):
 
 
 @pytest.mark.django_db
-def test_percent_discount_is_capped_by_max_discount(customer_api):
-    tv = baker.make_recipe("products.product", name="TV", price=Decimal("500.00"), stock=5)
-    baker.make_recipe(
-        "orders.coupon", code="HALF", discount_type="percent", value=Decimal("50.00"), max_discount=Decimal("40.00")
-    )
-    order = place(customer_api, order_body((tv, 1), coupon_code="HALF")).json()["data"]["order"]
-    assert (order["discount"], order["total"]) == ("40.00", "460.00")
-
-
-@pytest.mark.django_db
-def test_fixed_discount_never_exceeds_the_subtotal(customer_api):
-    gum = baker.make_recipe("products.product", name="Gum", price=Decimal("2.00"), stock=5)
-    baker.make_recipe("orders.coupon", code="TENOFF", discount_type="fixed", value=Decimal("10.00"))
-    order = place(customer_api, order_body((gum, 1), coupon_code="TENOFF")).json()["data"]["order"]
-    assert (order["discount"], order["total"]) == ("2.00", "0.00")
-
-
-@pytest.mark.django_db
 def test_duplicate_lines_of_one_product_are_merged(customer_api):
     pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
     order = place(customer_api, order_body((pizza, 2), (pizza, 3))).json()["data"]["order"]
     assert [(i["product_id"], i["quantity"], i["line_total"]) for i in order["items"]] == [(pizza.pk, 5, "50.00")]
     assert Product.objects.get(pk=pizza.pk).stock == 0
-
-
-@pytest.mark.django_db
-def test_a_client_sent_price_is_refused_as_an_unknown_field(customer_api):
-    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
-    body = order_body((pizza, 1))
-    body["items"][0]["price"] = "0.01"
-    body["total"] = "0.01"
-    response = place(customer_api, body)
-    assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert errors["total"] == ["Unknown field."]
-    assert errors["items"] == {"0": {"price": ["Unknown field."]}}  # DRF keys list errors by index
-    assert Order.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -198,74 +179,6 @@ def test_an_unknown_coupon_code_is_400(customer_api):
     assert Order.objects.count() == 0
 
 
-def _bad_bodies(pid):
-    good_item = {"product_id": pid, "quantity": 1}
-    base = {"items": [good_item], "delivery_address": "1 Main Street", "payment_method": "card"}
-
-    def with_(**changes):
-        return {**base, **changes}
-
-    def without(key):
-        return {k: v for k, v in base.items() if k != key}
-
-    return {
-        "missing items": (without("items"), "items"),
-        "missing address": (without("delivery_address"), "delivery_address"),
-        "missing payment method": (without("payment_method"), "payment_method"),
-        "empty items": (with_(items=[]), "items"),
-        "items not a list": (with_(items={"product_id": pid}), "items"),
-        "101 lines": (with_(items=[good_item] * 101), "items"),
-        "item not an object": (with_(items=[5]), "items"),
-        "quantity zero": (with_(items=[{"product_id": pid, "quantity": 0}]), "items"),
-        "quantity negative": (with_(items=[{"product_id": pid, "quantity": -3}]), "items"),
-        "quantity huge": (with_(items=[{"product_id": pid, "quantity": 10**12}]), "items"),
-        "quantity 1001": (with_(items=[{"product_id": pid, "quantity": 1001}]), "items"),
-        "quantity string": (with_(items=[{"product_id": pid, "quantity": "2"}]), "items"),
-        "quantity float": (with_(items=[{"product_id": pid, "quantity": 1.5}]), "items"),
-        "quantity bool": (with_(items=[{"product_id": pid, "quantity": True}]), "items"),
-        "quantity null": (with_(items=[{"product_id": pid, "quantity": None}]), "items"),
-        "product_id string": (with_(items=[{"product_id": str(pid), "quantity": 1}]), "items"),
-        "product_id missing": (with_(items=[{"quantity": 1}]), "items"),
-        "product_id too big": (with_(items=[{"product_id": 2**63, "quantity": 1}]), "items"),
-        "unknown item field": (with_(items=[{**good_item, "unit_price": "0.01"}]), "items"),
-        "unknown top field": (with_(discount="100.00"), "discount"),
-        "bad payment method": (with_(payment_method="bitcoin"), "payment_method"),
-        "address blank": (with_(delivery_address=""), "delivery_address"),
-        "address too long": (with_(delivery_address="x" * 501), "delivery_address"),
-        "address a number": (with_(delivery_address=12), "delivery_address"),
-        "notes too long": (with_(notes="x" * 2001), "notes"),
-        "coupon too long": (with_(coupon_code="C" * 41), "coupon_code"),
-    }
-
-
-BAD_CASES = list(_bad_bodies(1))
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("case", BAD_CASES)
-def test_bad_input_is_400_in_the_envelope_and_changes_nothing(customer_api, case):
-    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
-    body, field = _bad_bodies(pizza.pk)[case]
-    response = place(customer_api, body)
-    assert response.status_code == 400, response.json()
-    payload = response.json()
-    assert payload["success"] is False and payload["message"] == "Validation failed"
-    assert field in payload["errors"]
-    assert Order.objects.count() == 0
-    assert Product.objects.get(pk=pizza.pk).stock == 5
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"[]", b'"items"', b"null"])
-def test_a_body_that_is_not_a_json_object_is_400(customer_api, raw):
-    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
-    response = customer_api.post(URL, raw, content_type="application/json")
-    assert response.status_code == 400
-    assert response.json()["success"] is False
-    assert Order.objects.count() == 0
-    assert Product.objects.get(pk=pizza.pk).stock == 5
-
-
 @pytest.mark.django_db
 def test_the_placed_order_is_rendered_without_a_query_after_commit(customer, django_assert_num_queries):
     """A connection lost right after the commit must not turn a placed order into an error answer."""
@@ -333,3 +246,300 @@ def test_a_placement_with_two_lines_and_a_coupon_runs_these_statements(customer)
         "INSERT shop_activity",
         "RELEASE",
     ]
+
+
+# --- the status flow -------------------------------------------------------------------------------
+ALL = [s.value for s in Order.Status]
+ALLOWED = {
+    ("pending", "preparing"),
+    ("pending", "cancelled"),
+    ("preparing", "out-for-delivery"),
+    ("preparing", "cancelled"),
+    ("out-for-delivery", "delivered"),
+}
+FORBIDDEN = [(a, b) for a in ALL for b in ALL if (a, b) not in ALLOWED]
+
+
+def set_status(client, order, status):
+    return client.patch(f"/api/v1/orders/{order.pk}/status", {"status": status}, format="json")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start, target", sorted(ALLOWED))
+def test_every_allowed_transition_applies_and_notifies_the_customer(staff_api, placed, customer, start, target):
+    order, pizza = placed
+    Order.objects.filter(pk=order.pk).update(status=start)
+    response = set_status(staff_api, order, target)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["order"]["status"] == target
+    notification = Notification.objects.get(order=order)
+    assert notification.user == customer
+    assert order.number in notification.title
+    assert Activity.objects.filter(action__in=["order.status_changed", "order.cancelled"]).count() == 1
+    expected_stock = 10 if target == "cancelled" else 6
+    assert Product.objects.get(pk=pizza.pk).stock == expected_stock
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start, target", FORBIDDEN)
+def test_every_other_transition_is_409_and_changes_nothing(staff_api, placed, start, target):
+    order, pizza = placed
+    Order.objects.filter(pk=order.pk).update(status=start)
+    response = set_status(staff_api, order, target)
+
+    assert response.status_code == 409
+    assert response.json()["success"] is False
+    assert Order.objects.get(pk=order.pk).status == start
+    assert Notification.objects.count() == 0
+    assert Product.objects.get(pk=pizza.pk).stock == 6
+
+
+@pytest.mark.django_db
+def test_the_full_flow_in_order(staff_api, placed):
+    order, _ = placed
+    for status in ["preparing", "out-for-delivery", "delivered"]:
+        assert set_status(staff_api, order, status).status_code == 200
+    assert Notification.objects.filter(order=order).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_owner_cancels_a_pending_order_and_gets_the_stock_back(customer_api, placed):
+    order, pizza = placed
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
+    assert response.status_code == 200
+    assert response.json()["data"]["order"]["status"] == "cancelled"
+    assert Product.objects.get(pk=pizza.pk).stock == 10
+    assert Notification.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_owner_cannot_cancel_once_preparing(customer_api, placed):
+    order, pizza = placed
+    Order.objects.filter(pk=order.pk).update(status="preparing")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
+    assert response.status_code == 409
+    assert Order.objects.get(pk=order.pk).status == "preparing"
+    assert Product.objects.get(pk=pizza.pk).stock == 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "start, expected",
+    [("pending", 200), ("preparing", 200), ("out-for-delivery", 409), ("delivered", 409), ("cancelled", 409)],
+)
+def test_an_admin_cancels_while_pending_or_preparing(staff_api, placed, start, expected):
+    order, pizza = placed
+    Order.objects.filter(pk=order.pk).update(status=start)
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == expected
+    assert Product.objects.get(pk=pizza.pk).stock == (10 if expected == 200 else 6)
+
+
+@pytest.mark.django_db
+def test_cancelling_twice_restocks_once(staff_api, placed):
+    order, pizza = placed
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 409
+    assert Product.objects.get(pk=pizza.pk).stock == 10
+
+
+@pytest.mark.django_db
+def test_cancel_restocks_a_product_deleted_since_without_failing(staff_api, placed):
+    order, pizza = placed
+    other = baker.make_recipe("products.product", price=Decimal("1.00"), stock=1)
+    pizza.delete()
+    assert staff_api.post(f"/api/v1/orders/{order.pk}/cancel").status_code == 200
+    assert Product.objects.get(pk=other.pk).stock == 1
+
+
+@pytest.mark.django_db
+def test_a_failing_notification_rolls_the_status_change_back(staff_api, placed, monkeypatch):
+    """The notification row is written in the same transaction as the status change."""
+    from django.db import DatabaseError
+
+    from orders.services import orders as order_services
+
+    order, _ = placed
+
+    def broken(**kwargs):
+        raise DatabaseError("notification table unavailable")
+
+    monkeypatch.setattr(order_services, "notification_create", broken)
+    response = set_status(staff_api, order, "preparing")
+    assert response.status_code == 500
+    assert "notification table" not in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "pending"
+
+
+# --- holds: expiry ---------------------------------------------------------------------------------
+def order_for(user, product, quantity=1, **extra):
+    return order_place(
+        user=user,
+        items=[{"product_id": product.pk, "quantity": quantity}],
+        delivery_address="1 Main Street",
+        payment_method="card",
+        **extra,
+    )
+
+
+def age(order, minutes):
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+
+
+@pytest.mark.django_db
+def test_an_unpaid_pending_order_past_the_hold_is_cancelled_with_its_stock_and_coupon_use_back(
+    customer, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDER_HOLD_MINUTES = 30
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
+    coupon = baker.make_recipe(
+        "orders.coupon", code="ONCE", discount_type="fixed", value=Decimal("1.00"), per_customer_limit=1, usage_limit=10
+    )
+    order = order_for(customer, pizza, 4, coupon_code="ONCE")
+    age(order, 31)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order_holds_expire_task.delay().get() == 1
+
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("cancelled", "unpaid")
+    assert Product.objects.get(pk=pizza.pk).stock == 10
+    assert Coupon.objects.get(pk=coupon.pk).used_count == 0
+    activity = Activity.objects.get(action="order.expired")
+    assert activity.user is None and order.number in activity.description and "30 minutes" in activity.description
+    notification = Notification.objects.get(order=order)
+    assert "not paid within 30 minutes" in notification.message
+    again = order_for(customer, pizza, 1, coupon_code="ONCE")
+    assert again.coupon_id == coupon.pk, "the customer's once-only use came back with the cancellation"
+
+
+@pytest.mark.django_db
+def test_holds_younger_than_the_limit_and_orders_that_are_paid_or_moving_are_kept(customer, settings):
+    settings.ORDER_HOLD_MINUTES = 30
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    young = order_for(customer, pizza)
+    age(young, 29)
+    paid = order_for(customer, pizza)
+    payment = payment_create(user=customer, order_id=paid.pk, method="card")
+    payment_set_status(payment_id=payment.pk, status="completed")
+    preparing = order_for(customer, pizza)
+    Order.objects.filter(pk=preparing.pk).update(status="preparing")
+    for order in (paid, preparing):
+        age(order, 120)
+
+    assert order_holds_expire() == 0
+    assert sorted(Order.objects.values_list("status", flat=True)) == ["pending", "pending", "preparing"]
+    assert Product.objects.get(pk=pizza.pk).stock == 47
+
+
+@pytest.mark.django_db
+def test_the_hold_follows_the_setting(customer, settings):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    order = order_for(customer, pizza)
+    age(order, 6)
+    settings.ORDER_HOLD_MINUTES = 10
+    assert order_holds_expire() == 0
+    settings.ORDER_HOLD_MINUTES = 5
+    assert order_holds_expire() == 1
+    assert Order.objects.get(pk=order.pk).status == "cancelled"
+
+
+@pytest.mark.django_db
+def test_a_payment_completing_after_the_hold_expired_makes_a_refund_due(customer, settings):
+    settings.ORDER_HOLD_MINUTES = 30
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
+    order = order_for(customer, pizza)
+    payment = payment_create(user=customer, order_id=order.pk, method="card")
+    age(order, 45)
+    assert order_holds_expire() == 1
+
+    payment_set_status(transaction_ref=payment.transaction_ref, status="completed")
+
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("cancelled", "refund_due")
+
+
+# --- holds: MAX_OPEN_ORDERS ------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_a_customer_holds_at_most_max_open_orders_and_the_next_is_409(customer, customer_api, settings):
+    settings.MAX_OPEN_ORDERS = 2
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    for _ in range(2):
+        assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
+
+    refused = customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "conflict"
+    assert refused.json()["message"] == "You already have 2 unpaid orders waiting; pay for or cancel one first"
+    assert Order.objects.count() == 2
+    assert Product.objects.get(pk=pizza.pk).stock == 48
+
+
+@pytest.mark.django_db
+def test_paid_cancelled_and_accepted_orders_do_not_count_as_holds(customer, other_customer, customer_api, settings):
+    settings.MAX_OPEN_ORDERS = 1
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    paid = order_for(customer, pizza)
+    payment_set_status(payment_id=payment_create(user=customer, order_id=paid.pk, method="card").pk, status="completed")
+    cancelled = order_for(customer, pizza)
+    customer_api.post(f"/api/v1/orders/{cancelled.pk}/cancel")
+    accepted = order_for(customer, pizza)
+    Order.objects.filter(pk=accepted.pk).update(status="preparing")
+    order_for(other_customer, pizza)  # another customer's hold is theirs
+
+    assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 201
+    assert customer_api.post("/api/v1/orders", order_body((pizza, 1)), format="json").status_code == 409
+
+
+# --- money states ----------------------------------------------------------------------------------
+@pytest.fixture
+def paid(customer, order):
+    payment = payment_create(user=customer, order_id=order.pk, method="card")
+    payment_set_status(payment_id=payment.pk, status="completed")
+    return order, payment
+
+
+@pytest.mark.django_db
+def test_the_customer_cannot_cancel_a_paid_order(customer_api, paid, pizza):
+    order, payment = paid
+
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"
+    assert response.json()["message"] == "This order is paid; ask the store to cancel it and refund the payment"
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("pending", "paid")
+    assert Payment.objects.get(pk=payment.pk).status == "completed"
+    assert Product.objects.get(pk=pizza.pk).stock == 8
+
+
+@pytest.mark.django_db
+def test_the_customer_still_cancels_an_unpaid_order_with_a_pending_payment(customer_api, customer, order):
+    payment_create(user=customer, order_id=order.pk, method="card")
+    response = customer_api.post(f"/api/v1/orders/{order.pk}/cancel")
+    assert response.status_code == 200
+    assert response.json()["data"]["order"]["payment_status"] == "unpaid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["cancel", "status"])
+def test_staff_cancelling_a_paid_order_refund_its_payment(staff_api, paid, pizza, how):
+    order, payment = paid
+    assert revenue_today() == "25.00"
+
+    if how == "cancel":
+        response = staff_api.post(f"/api/v1/orders/{order.pk}/cancel")
+    else:
+        response = staff_api.patch(f"/api/v1/orders/{order.pk}/status", {"status": "cancelled"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["data"]["order"]["status"], response.json()["data"]["order"]["payment_status"]) == (
+        "cancelled",
+        "refunded",
+    )
+    assert Payment.objects.get(pk=payment.pk).status == "refunded"
+    assert Product.objects.get(pk=pizza.pk).stock == 10
+    assert Activity.objects.filter(action="payment.refunded", description__contains=payment.transaction_ref).exists()
+    assert revenue_today() == "0.00", "revenue is the completed payments; a refunded one no longer counts"
