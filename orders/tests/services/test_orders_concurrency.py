@@ -7,17 +7,20 @@ conditional UPDATEs are what keep stock and coupon counts right, not the test's 
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.db import connections
+from model_bakery import baker
 from rest_framework.test import APIClient
 
 from orders.models import Coupon, Order, Payment
 from orders.services import order_place, payment_create
 from orders.webhooks import webhook_signature
 from products.models import Product
-from shop.models import Activity, User
+from shop.models import Activity
+from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,26 +40,22 @@ def race(call, arguments: list) -> list:
         return list(pool.map(run, arguments, timeout=60))
 
 
-def make_buyers(n: int) -> list[User]:
-    return [
-        User.objects.create_user(email=f"buyer{i}@example.test", password="pw-123456", name=f"Buyer {i}")
-        for i in range(n)
-    ]
+def make_buyers(n: int) -> list[APIClient]:
+    """n customers, each with a Bearer client of their own, made before the race."""
+    return [bearer_client(user) for user in baker.make_recipe("shop.customer", _quantity=n)]
 
 
-def post_as(user, path, body):
-    client = APIClient()
-    client.force_authenticate(user=user)
+def post_as(client, path, body):
     response = client.post(path, body, format="json")
     return response.status_code, response.json()
 
 
-def test_thirty_buyers_racing_for_ten_in_stock(make_product):
-    product = make_product("Limited", "5.00", 10)
+def test_thirty_buyers_racing_for_ten_in_stock():
+    product = baker.make_recipe("products.product", name="Limited", price=Decimal("5.00"), stock=10)
     buyers = make_buyers(30)
     body = {"items": [{"product_id": product.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"}
 
-    results = race(lambda user: post_as(user, "/api/v1/orders", body), buyers)
+    results = race(lambda buyer: post_as(buyer, "/api/v1/orders", body), buyers)
 
     statuses = sorted(status for status, _ in results)
     assert statuses.count(201) == 10
@@ -66,21 +65,26 @@ def test_thirty_buyers_racing_for_ten_in_stock(make_product):
     assert Order.objects.count() == 10
 
 
-def test_a_coupon_limited_to_five_uses_raced_by_twenty_orders(make_product, make_coupon):
+def test_a_coupon_limited_to_five_uses_raced_by_twenty_orders():
     """Each buyer orders a product of their own, so nothing but the coupon's guard orders them:
     with an unguarded read-then-write of used_count, all twenty got the discount."""
-    coupon = make_coupon("FIVE", "fixed", "5.00", usage_limit=5)
+    coupon = baker.make_recipe(
+        "orders.coupon", code="FIVE", discount_type="fixed", value=Decimal("5.00"), usage_limit=5
+    )
     buyers = make_buyers(20)
-    products = {buyer.pk: make_product(f"Item {i}", "20.00", 10) for i, buyer in enumerate(buyers)}
+    products = {
+        buyer: baker.make_recipe("products.product", name=f"Item {i}", price=Decimal("20.00"), stock=10)
+        for i, buyer in enumerate(buyers)
+    }
 
-    def buy(user):
+    def buy(buyer):
         body = {
-            "items": [{"product_id": products[user.pk].pk, "quantity": 1}],
+            "items": [{"product_id": products[buyer].pk, "quantity": 1}],
             "coupon_code": "five",
             "delivery_address": "x",
             "payment_method": "card",
         }
-        return post_as(user, "/api/v1/orders", body)
+        return post_as(buyer, "/api/v1/orders", body)
 
     results = race(buy, buyers)
 
@@ -97,13 +101,16 @@ def test_a_coupon_limited_to_five_uses_raced_by_twenty_orders(make_product, make
     )
 
 
-def test_one_customer_racing_six_orders_for_a_once_per_customer_coupon_gets_it_once(
-    customer, make_product, make_coupon
-):
+def test_one_customer_racing_six_orders_for_a_once_per_customer_coupon_gets_it_once(customer):
     """Six orders at once by one customer, each for its own product: only the customer's row lock
     keeps the per-customer count from being read by all six before any of them commits."""
-    coupon = make_coupon("ONCE", "fixed", "5.00", per_customer_limit=1)
-    products = [make_product(f"Item {i}", "20.00", 10) for i in range(6)]
+    coupon = baker.make_recipe(
+        "orders.coupon", code="ONCE", discount_type="fixed", value=Decimal("5.00"), per_customer_limit=1
+    )
+    products = [
+        baker.make_recipe("products.product", name=f"Item {i}", price=Decimal("20.00"), stock=10) for i in range(6)
+    ]
+    clients = {product.pk: bearer_client(customer) for product in products}
 
     def buy(product):
         body = {
@@ -112,7 +119,7 @@ def test_one_customer_racing_six_orders_for_a_once_per_customer_coupon_gets_it_o
             "delivery_address": "x",
             "payment_method": "card",
         }
-        return post_as(customer, "/api/v1/orders", body)
+        return post_as(clients[product.pk], "/api/v1/orders", body)
 
     results = race(buy, products)
 
@@ -124,13 +131,16 @@ def test_one_customer_racing_six_orders_for_a_once_per_customer_coupon_gets_it_o
     assert Coupon.objects.get(pk=coupon.pk).used_count == 1
 
 
-def test_one_customer_racing_eight_orders_holds_at_most_max_open_orders(customer, make_product, settings):
+def test_one_customer_racing_eight_orders_holds_at_most_max_open_orders(customer, settings):
     settings.MAX_OPEN_ORDERS = 3
-    products = [make_product(f"Item {i}", "20.00", 10) for i in range(8)]
+    products = [
+        baker.make_recipe("products.product", name=f"Item {i}", price=Decimal("20.00"), stock=10) for i in range(8)
+    ]
+    clients = {product.pk: bearer_client(customer) for product in products}
 
     def buy(product):
         body = {"items": [{"product_id": product.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"}
-        return post_as(customer, "/api/v1/orders", body)
+        return post_as(clients[product.pk], "/api/v1/orders", body)
 
     results = race(buy, products)
 
@@ -140,7 +150,7 @@ def test_one_customer_racing_eight_orders_holds_at_most_max_open_orders(customer
     assert sorted(Product.objects.values_list("stock", flat=True)) == [9] * 3 + [10] * 5
 
 
-def test_concurrent_placements_get_unique_consecutive_numbers_of_the_local_day(make_product):
+def test_concurrent_placements_get_unique_consecutive_numbers_of_the_local_day():
     """Thirty buyers at once, each for a product of their own (a third of them out of stock): every
     placed order has a number of its own with today's date in the store's timezone. A refused
     placement rolls its number back with it, so the day's sequence has no gap either."""
@@ -149,19 +159,22 @@ def test_concurrent_placements_get_unique_consecutive_numbers_of_the_local_day(m
 
     from django.utils import timezone
 
-    from shop.models import Business
-
-    business = Business.objects.create(name="Night Shop", timezone=_zone_whose_date_differs_from_utc())
+    business = baker.make_recipe("shop.business", name="Night Shop", timezone=_zone_whose_date_differs_from_utc())
     buyers = make_buyers(30)
-    products = {buyer.pk: make_product(f"Item {i}", "5.00", 0 if i % 3 == 0 else 5) for i, buyer in enumerate(buyers)}
+    products = {
+        buyer: baker.make_recipe(
+            "products.product", name=f"Item {i}", price=Decimal("5.00"), stock=0 if i % 3 == 0 else 5
+        )
+        for i, buyer in enumerate(buyers)
+    }
 
-    def buy(user):
+    def buy(buyer):
         body = {
-            "items": [{"product_id": products[user.pk].pk, "quantity": 1}],
+            "items": [{"product_id": products[buyer].pk, "quantity": 1}],
             "delivery_address": "x",
             "payment_method": "cash",
         }
-        return post_as(user, "/api/v1/orders", body)
+        return post_as(buyer, "/api/v1/orders", body)
 
     results = race(buy, buyers)
 
@@ -184,19 +197,20 @@ def _zone_whose_date_differs_from_utc() -> str:
     return "Pacific/Kiritimati" if timezone.now().hour >= 10 else "Etc/GMT+12"
 
 
-def test_orders_naming_products_in_opposite_orders_do_not_deadlock(make_product):
-    first, second = make_product("First", "1.00", 100), make_product("Second", "1.00", 100)
+def test_orders_naming_products_in_opposite_orders_do_not_deadlock():
+    first = baker.make_recipe("products.product", name="First", price=Decimal("1.00"), stock=100)
+    second = baker.make_recipe("products.product", name="Second", price=Decimal("1.00"), stock=100)
     buyers = make_buyers(16)
 
     def buy(indexed):
-        index, user = indexed
+        index, buyer = indexed
         pair = [first, second] if index % 2 else [second, first]
         body = {
             "items": [{"product_id": p.pk, "quantity": 1} for p in pair],
             "delivery_address": "x",
             "payment_method": "cash",
         }
-        return post_as(user, "/api/v1/orders", body)
+        return post_as(buyer, "/api/v1/orders", body)
 
     results = race(buy, list(enumerate(buyers)))
 
@@ -205,22 +219,22 @@ def test_orders_naming_products_in_opposite_orders_do_not_deadlock(make_product)
     assert Product.objects.get(pk=second.pk).stock == 84
 
 
-def test_concurrent_cancels_restock_once(make_product, customer, staff_user):
-    product = make_product("Pizza", "10.00", 10)
+def test_concurrent_cancels_restock_once(customer, staff_user):
+    product = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     order = order_place(
         user=customer, items=[{"product_id": product.pk, "quantity": 4}], delivery_address="x", payment_method="cash"
     )
-    cancellers = [customer, staff_user] * 5
+    cancellers = [bearer_client(user) for user in [customer, staff_user] * 5]
 
-    results = race(lambda user: post_as(user, f"/api/v1/orders/{order.pk}/cancel", None), cancellers)
+    results = race(lambda canceller: post_as(canceller, f"/api/v1/orders/{order.pk}/cancel", None), cancellers)
 
     assert sorted(status for status, _ in results) == [200] + [409] * 9
     assert Product.objects.get(pk=product.pk).stock == 10
     assert Activity.objects.filter(action="order.cancelled").count() == 1
 
 
-def test_repeated_webhooks_arriving_together_apply_once(make_product, customer):
-    product = make_product("Pizza", "10.00", 10)
+def test_repeated_webhooks_arriving_together_apply_once(customer):
+    product = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     order = order_place(
         user=customer, items=[{"product_id": product.pk, "quantity": 1}], delivery_address="x", payment_method="card"
     )

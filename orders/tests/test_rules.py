@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F, Q, Value
 from django.utils import timezone
+from model_bakery import baker
 
 from orders.models import Coupon
 from orders.rules import (
@@ -25,7 +26,7 @@ DAY = timedelta(days=1)
 
 
 @pytest.fixture
-def every_kind_of_coupon(make_coupon):
+def every_kind_of_coupon(db):
     """Each state the rule tells apart, and the edges of each condition."""
     now = timezone.now()
     kinds = {
@@ -41,7 +42,7 @@ def every_kind_of_coupon(make_coupon):
         "once per customer": {"per_customer_limit": 1},
         "twice per customer": {"per_customer_limit": 2},
     }
-    coupons = [make_coupon(code=f"C{i}", **fields) for i, fields in enumerate(kinds.values())]
+    coupons = [baker.make_recipe("orders.coupon", code=f"C{i}", **fields) for i, fields in enumerate(kinds.values())]
     return now, dict(zip(kinds, coupons, strict=True))
 
 
@@ -87,8 +88,8 @@ def test_each_refusal_names_its_reason_and_unknown_is_not_told_apart(every_kind_
     assert why("usable", uses=99) is None
 
 
-def test_q_holds_refuses_what_it_cannot_decide_in_python(make_coupon):
-    coupon = make_coupon("X")
+def test_q_holds_refuses_what_it_cannot_decide_in_python():
+    coupon = baker.make_recipe("orders.coupon", code="X")
     assert q_holds(coupon, ~Q(code="Y") & (Q(used_count__gte=F("used_count")) | Q(usage_limit__gt=1)))
     with pytest.raises(TypeError, match="lookup"):
         q_holds(coupon, Q(code__icontains="x"))
@@ -96,16 +97,13 @@ def test_q_holds_refuses_what_it_cannot_decide_in_python(make_coupon):
         q_holds(coupon, Q(used_count__lt=Value(1)))
 
 
-def test_the_admin_state_column_and_valid_now_filter_follow_the_rule(client, staff_user, every_kind_of_coupon):
+def test_the_admin_state_column_and_valid_now_filter_follow_the_rule(admin_client, every_kind_of_coupon):
     from orders.admin import CouponAdmin
 
     now, _ = every_kind_of_coupon
-    staff_user.is_superuser = True
-    staff_user.save()
-    client.force_login(staff_user)
     usable = set(Coupon.objects.filter(coupon_usable_q(now)).values_list("code", flat=True))
 
-    filtered = client.get("/admin/orders/coupon/", {"validity": "now"})
+    filtered = admin_client.get("/admin/orders/coupon/", {"validity": "now"})
 
     assert filtered.status_code == 200
     assert {c.code for c in filtered.context["cl"].result_list} == usable

@@ -1,11 +1,12 @@
 """Order numbers `ORD-YYYYMMDD-NNNNN`: the store's local day and a sequence per day, on every path.
 
-Uniqueness under concurrent placements: test_concurrency.py.
+Uniqueness under concurrent placements: test_orders_concurrency.py.
 """
 
 import importlib
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -40,23 +41,21 @@ def local_day(zone: str) -> str:
     return datetime.now(ZoneInfo(zone)).strftime("%Y%m%d")
 
 
-def test_numbers_take_the_business_timezones_date_and_count_from_one(customer_client, make_product):
+def test_numbers_take_the_business_timezones_date_and_count_from_one(customer_api):
     zone = zone_whose_date_differs_from_utc()
-    Business.objects.create(name="Store", timezone=zone)
-    pizza = make_product("Pizza", "10.00", 10)
+    baker.make_recipe("shop.business", timezone=zone)
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     body = {"items": [{"product_id": pizza.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"}
 
-    numbers = [
-        customer_client.post("/api/v1/orders", body, format="json").json()["data"]["order"]["number"] for _ in "ab"
-    ]
+    numbers = [customer_api.post("/api/v1/orders", body, format="json").json()["data"]["order"]["number"] for _ in "ab"]
 
     assert local_day(zone) != timezone.now().strftime("%Y%m%d")
     assert numbers == [f"ORD-{local_day(zone)}-00001", f"ORD-{local_day(zone)}-00002"]
 
 
-def test_without_a_business_row_the_date_is_in_settings_time_zone(customer, make_product, settings):
+def test_without_a_business_row_the_date_is_in_settings_time_zone(customer, settings):
     settings.TIME_ZONE = zone = zone_whose_date_differs_from_utc()
-    order = place(customer, make_product("Pizza", "10.00", 10))
+    order = place(customer, baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10))
     assert order.number == f"ORD-{local_day(zone)}-00001"
 
 
@@ -71,21 +70,21 @@ def test_each_day_has_its_own_sequence():
     }
 
 
-def test_a_placement_that_rolls_back_gives_its_number_back(customer, make_product):
-    pizza = make_product("Pizza", "10.00", 10)
+def test_a_placement_that_rolls_back_gives_its_number_back(customer):
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=10)
     with pytest.raises(RuntimeError), transaction.atomic():
         place(customer, pizza)
         raise RuntimeError("the request failed after placing")
     assert place(customer, pizza).number.endswith("-00001")
 
 
-def test_orders_placed_after_seed_demo_continue_its_numbering(customer, make_product):
+def test_orders_placed_after_seed_demo_continue_its_numbering(customer):
     call_command("seed_demo", orders=60, products=12, users=10, days=2, seed=3, no_progress=True, stdout=StringIO())
     zone = Business.objects.get().timezone
     seeded_today = Order.objects.filter(number__startswith=f"ORD-{local_day(zone)}-").count()
     assert all(NUMBER.match(number) for number in Order.objects.values_list("number", flat=True))
 
-    order = place(customer, make_product("Fresh", "10.00", 10))
+    order = place(customer, baker.make_recipe("products.product", name="Fresh", price=Decimal("10.00"), stock=10))
 
     assert order.number == f"ORD-{local_day(zone)}-{seeded_today + 1:05d}"
 
@@ -93,7 +92,7 @@ def test_orders_placed_after_seed_demo_continue_its_numbering(customer, make_pro
 def test_the_migration_starts_each_days_sequence_after_the_numbers_already_given():
     migration = importlib.import_module("orders.migrations.0004_order_number_sequence_from_existing_orders")
     for number in ("ORD-20260101-00007", "ORD-20260101-00003", "ORD-20260102-00001", "ORD-20261126-S53KGFBI33ZIKW5F"):
-        baker.make(Order, number=number, subtotal=1, total=1, payment_method="cash")
+        baker.make_recipe("orders.order", number=number)
 
     migration.sequences_from_existing_numbers(apps, None)
 

@@ -1,12 +1,14 @@
-"""Who may call what: every route × {anonymous, the owner, another customer, an admin}."""
+"""Who may call what: every route × {anonymous, the owner, another customer, an admin}. Rate limits per
+user: placing orders (POST /orders) and checking coupon codes (POST /coupons/validate)."""
+
+from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
+from model_bakery import baker
 
-from orders.models import Payment
+from orders.models import Order, Payment
 from orders.services import order_place, payment_create
-from orders.tests.conftest import client_for
+from orders.tests.helpers import order_body
 
 WHO = ["anonymous", "owner", "other", "admin"]
 
@@ -39,13 +41,13 @@ CASES = [
 
 
 @pytest.fixture
-def world(customer, other_customer, staff_user, make_product, make_coupon):
+def world(customer, anon_api, customer_api, other_api, staff_api):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    pizza = make_product("Pizza", "10.00", 50)
-    coupon = make_coupon("SAVE")
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    coupon = baker.make_recipe("orders.coupon", code="SAVE")
     order = order_place(
         user=customer, items=[{"product_id": pizza.pk, "quantity": 1}], delivery_address="x", payment_method="card"
     )
@@ -69,12 +71,7 @@ def world(customer, other_customer, staff_user, make_product, make_coupon):
         },
         "new_payment": {"order_id": order.pk, "method": "card"},
     }
-    clients = {
-        "anonymous": APIClient(),
-        "owner": client_for(customer),
-        "other": client_for(other_customer),
-        "admin": client_for(staff_user),
-    }
+    clients = {"anonymous": anon_api, "owner": customer_api, "other": other_api, "admin": staff_api}
     ids = {"coupon": coupon.pk, "order": order.pk, "payment": payment.pk}
     return clients, ids, bodies
 
@@ -93,17 +90,16 @@ def test_permission_matrix(world, method, path, body, who, expected):
 
 
 @pytest.mark.django_db
-def test_a_bearer_token_is_accepted(customer, make_product):
-    pizza = make_product("Pizza", "10.00", 5)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(customer).access_token}")
-    response = client.post(
+def test_a_bearer_token_is_accepted(customer_api):
+    """`customer_api` carries a Bearer access token, as a mobile app does."""
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=5)
+    response = customer_api.post(
         "/api/v1/orders",
         {"items": [{"product_id": pizza.pk, "quantity": 1}], "delivery_address": "x", "payment_method": "cash"},
         format="json",
     )
     assert response.status_code == 201
-    assert client.get("/api/v1/orders").json()["data"]["count"] == 1
+    assert customer_api.get("/api/v1/orders").json()["data"]["count"] == 1
 
 
 @pytest.mark.django_db
@@ -135,13 +131,56 @@ def test_order_list_is_paginated_and_never_cached(world, django_assert_max_num_q
 
 
 @pytest.mark.django_db
-def test_order_list_queries_do_not_grow_with_the_page(world, customer, make_product, django_assert_max_num_queries):
+def test_order_list_queries_do_not_grow_with_the_page(world, customer, django_assert_max_num_queries):
     clients, _, _ = world
-    pizza = make_product("Soup", "3.00", 100)
+    pizza = baker.make_recipe("products.product", name="Soup", price=Decimal("3.00"), stock=100)
     for _ in range(15):
         order_place(
             user=customer, items=[{"product_id": pizza.pk, "quantity": 1}], delivery_address="x", payment_method="cash"
         )
-    with django_assert_max_num_queries(4):  # count, page of orders, their items (+ session/user lookups none: forced)
+    # count, page of orders, their items, and the token's user (a miss of users:{id}; no session)
+    with django_assert_max_num_queries(4):
         data = clients["admin"].get("/api/v1/orders?page_size=50").json()["data"]
     assert len(data["orders"]) == 17
+
+
+# --- rate limits -----------------------------------------------------------------------------------
+@pytest.fixture
+def rates(settings):
+    def set_rates(**rates):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+        }
+
+    return set_rates
+
+
+def assert_throttled(response):
+    assert response.status_code == 429
+    assert response.json() == {"success": False, "code": "throttled", "message": "Too many requests", "errors": None}
+    assert 0 < int(response["Retry-After"]) <= 60
+
+
+@pytest.mark.django_db
+def test_placing_orders_is_limited_per_user_and_reading_them_is_not(rates, customer_api, other_api):
+    rates(order_place="3/min")
+    pizza = baker.make_recipe("products.product", name="Pizza", price=Decimal("10.00"), stock=50)
+    place = lambda client: client.post("/api/v1/orders", order_body((pizza, 1)), format="json")  # noqa: E731
+
+    assert [place(customer_api).status_code for _ in range(3)] == [201, 201, 201]
+    assert_throttled(place(customer_api))
+    assert Order.objects.count() == 3
+    assert customer_api.get("/api/v1/orders").status_code == 200, "listing one's orders is not throttled"
+    assert place(other_api).status_code == 201, "another customer has a budget of their own"
+
+
+@pytest.mark.django_db
+def test_validating_coupons_is_limited_per_user(rates, customer_api, other_api):
+    rates(coupon_validate="2/min")
+    body = {"code": "GUESS", "subtotal": "10.00"}
+    validate = lambda client: client.post("/api/v1/coupons/validate", body, format="json")  # noqa: E731
+
+    assert [validate(customer_api).status_code for _ in range(2)] == [200, 200]
+    assert_throttled(validate(customer_api))
+    assert validate(other_api).status_code == 200
