@@ -1,8 +1,7 @@
-"""The back office's admin: the dashboard as its home, one navigation, one clock (the store's)."""
+"""The back office's admin (dashboard/sites.py, dashboard/context_processors.py): the dashboard as its home,
+one navigation, one clock (the store's)."""
 
 import re
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -10,11 +9,9 @@ from django.utils import timezone
 
 from dashboard.tests.builders import make_business, make_order, make_product, make_user
 from orders.models import Order
-from shop.models import Business, Notification, User
-from shop.selectors import store_settings
+from shop.models import User
 
 pytestmark = pytest.mark.django_db
-NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
@@ -100,43 +97,6 @@ def test_staff_pages_use_no_inline_scripts_or_styles(staff_client):
         assert not re.search(r"<style", html), url
         assert not re.search(r"\son[a-z]+=", html), url
         assert not re.search(r'(src|href)="(https?:)?//', html), url  # nothing from another host
-
-
-def test_admin_pages_show_and_filter_times_on_the_store_clock(staff_client):
-    """At 01:00 UTC it is still the previous evening in New York: the admin's "today" is New York's."""
-    make_business("America/New_York")
-    ann = make_user("ann@example.test")
-    tea = make_product("Tea", "drinks")
-    now_ny = timezone.now().astimezone(NEW_YORK)
-    today_start = datetime.combine(now_ny.date(), datetime.min.time(), tzinfo=NEW_YORK)
-    late_yesterday = today_start - timedelta(minutes=10)  # New York's yesterday; often UTC's today
-    make_order(ann, late_yesterday, Order.Status.DELIVERED, [(tea, 1, "2.00")])
-    early_today = today_start + min(timedelta(minutes=10), (timezone.now() - today_start) / 2)
-    make_order(ann, early_today, Order.Status.DELIVERED, [(tea, 1, "2.00")])
-
-    today = now_ny.date().isoformat()
-    response = staff_client.get(f"/admin/orders/order/?created_at__from={today}&created_at__to={today}")
-    assert response.context["cl"].result_count == 1
-    html = response.content.decode()
-    assert early_today.astimezone(NEW_YORK).strftime("%d %b %Y, %H:%M") in html  # shown on the store's clock
-
-    # Django's own "Today" date filter follows the same clock (on another date field).
-    Notification.objects.create(user=ann, title="late", created_at=late_yesterday)
-    Notification.objects.create(user=ann, title="early", created_at=early_today)
-    today_filter = staff_client.get("/admin/shop/notification/?created_at__from=" + today + "&created_at__to=" + today)
-    assert [n.title for n in today_filter.context["cl"].result_list] == ["early"]
-
-
-def test_the_api_keeps_its_own_clock_whoever_filled_the_shared_entry(client):
-    """Only staff pages switch to the store's timezone: the business row cached while a staff page's
-    clock was active (a panel's loader asking for the store's timezone) still has the API's times."""
-    business = make_business("America/New_York")
-    Business.objects.filter(pk=business.pk).update(updated_at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
-    with timezone.override(NEW_YORK):
-        assert store_settings().timezone == NEW_YORK  # fills business:info
-    body = client.get("/api/v1/business").json()
-    assert body["data"]["fromCache"] is True
-    assert body["data"]["business"]["updated_at"] in ("2026-03-05T12:00:00Z", "2026-03-05T12:00:00+00:00")
 
 
 def test_the_records_page_needs_staff(client):

@@ -2,7 +2,8 @@
 
 POST /api/v1/auth/login, /accounts/login/ and /admin/login/ share django-axes' limits: per client
 address and per account (settings LOGIN_FAILURE_LIMIT / LOGIN_COOLOFF_MINUTES), counted in
-PostgreSQL, so they hold while Redis is unreachable.
+PostgreSQL, so they hold while Redis is unreachable. Those three are the only doors: the password-reset
+pages, which would tell who has an account, are gone (issue 13, item 14).
 """
 
 from datetime import timedelta
@@ -204,3 +205,28 @@ def test_authenticate_without_a_request_is_no_door(customer):
     assert authenticate(username=customer.email, password=CUSTOMER_PASSWORD) == customer
     assert authenticate(username=customer.email, password="wrong") is None
     assert api_login(customer.email, CUSTOMER_PASSWORD).status_code == 429
+
+
+# --- account enumeration (issue 13, item 14) ------------------------------------------------------
+# The password-reset pages are gone (no mail is configured): only the doors that check a password stay.
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/done/",
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
+    ],
+)
+def test_password_reset_pages_cannot_be_used_to_probe_accounts(customer, path):
+    client = Client()
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"email": customer.email}).status_code == 404
+
+
+def test_the_login_pages_stay(customer):
+    assert Client().get("/accounts/login/").status_code == 200
+    assert Client().get("/admin/login/").status_code == 200
+    assert b"password_reset" not in Client().get("/admin/login/").content

@@ -1,4 +1,5 @@
-"""The database itself refuses rows that break the store's invariants, whatever code writes them."""
+"""The database itself refuses rows that break the store's invariants, whatever code writes them: products,
+coupons and orders (the core's own rows: test_models.py)."""
 
 from contextlib import contextmanager
 from datetime import timedelta
@@ -12,7 +13,7 @@ from model_bakery import baker
 
 from orders.models import Coupon, Order, OrderItem
 from products.models import Product
-from shop.models import Business, User
+from shop.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -68,20 +69,6 @@ def test_saving_a_product_with_negative_stock_is_refused():
 def test_negative_product_price_is_refused():
     with refused():
         Product.objects.create(name="Bread", slug="bread", category="Bakery", price=Decimal("-0.01"), stock=1)
-
-
-def test_a_second_business_row_is_refused():
-    Business.objects.create(name="Corner Market")
-
-    with refused():
-        Business.objects.create(name="Second Store")
-
-    assert list(Business.objects.values_list("name", flat=True)) == ["Corner Market"]
-
-
-def test_business_tax_rate_above_100_percent_is_refused():
-    with refused():
-        Business.objects.create(name="Corner Market", tax_rate=Decimal("100.01"))
 
 
 def test_coupon_code_differing_only_in_case_is_refused():
@@ -149,10 +136,3 @@ def test_order_numbers_are_unique():
             payment_method=Order.PaymentMethod.CARD,
             delivery_address="2 Main Street",
         )
-
-
-def test_user_email_differing_only_in_case_is_refused():
-    User.objects.create_user(email="ann@example.test", password="x-pass-123", name="Ann")
-
-    with refused():
-        User.objects.create(email="ANN@example.test", name="Ann again")
