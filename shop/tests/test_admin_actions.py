@@ -10,21 +10,10 @@ from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Order, Payment
 from products.cache_families import PRODUCTS_ALL
 from products.models import Product
-from shop.models import Activity, Notification, User
+from shop.models import Activity, Notification
 from testing.cache import read
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    return client
 
 
 def admin_url(label: str, view: str, *args) -> str:
@@ -51,14 +40,14 @@ def product_form(product: Product, **changes) -> dict:
 
 
 def test_saving_a_product_in_the_admin_clears_products_all(
-    staff_client, one_of_each, django_capture_on_commit_callbacks
+    admin_client, one_of_each, django_capture_on_commit_callbacks
 ):
     product = one_of_each["products.product"]
     read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
     assert read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]}).hit
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = admin_client.post(
             admin_url("products.product", "change", product.pk), product_form(product, stock="3")
         )
 
@@ -68,12 +57,12 @@ def test_saving_a_product_in_the_admin_clears_products_all(
     assert not read(PRODUCTS_ALL, {}, lambda: {"products": ["after"]}).hit
 
 
-def test_bulk_deactivating_products_clears_products_all(staff_client, one_of_each, django_capture_on_commit_callbacks):
+def test_bulk_deactivating_products_clears_products_all(admin_client, one_of_each, django_capture_on_commit_callbacks):
     product = one_of_each["products.product"]
     read(PRODUCTS_ALL, {}, lambda: {"products": ["before"]})
 
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
+        admin_client.post(
             admin_url("products.product", "changelist"), {"action": "mark_inactive", "_selected_action": [product.pk]}
         )
 
@@ -82,12 +71,12 @@ def test_bulk_deactivating_products_clears_products_all(staff_client, one_of_eac
     assert not read(PRODUCTS_ALL, {}, lambda: {"products": []}).hit
 
 
-def test_bulk_deactivating_coupons_clears_active_coupons(staff_client, one_of_each, django_capture_on_commit_callbacks):
+def test_bulk_deactivating_coupons_clears_active_coupons(admin_client, one_of_each, django_capture_on_commit_callbacks):
     coupon = one_of_each["orders.coupon"]
     read(COUPONS_ACTIVE, {}, lambda: {"coupons": ["SAVE10"]})
 
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
+        admin_client.post(
             admin_url("orders.coupon", "changelist"), {"action": "deactivate", "_selected_action": [coupon.pk]}
         )
 
@@ -102,10 +91,10 @@ def run_action(client, label: str, action: str, *objects):
     )
 
 
-def test_order_status_action_moves_the_order_through_the_service(staff_client, one_of_each):
+def test_order_status_action_moves_the_order_through_the_service(admin_client, one_of_each):
     order = one_of_each["orders.order"]
 
-    run_action(staff_client, "orders.order", "set_status_preparing", order)
+    run_action(admin_client, "orders.order", "set_status_preparing", order)
 
     order.refresh_from_db()
     assert order.status == Order.Status.PREPARING
@@ -113,20 +102,20 @@ def test_order_status_action_moves_the_order_through_the_service(staff_client, o
     assert Activity.objects.filter(action="order.status_changed", description__contains=order.number).exists()
 
 
-def test_order_status_action_refuses_a_jump_in_the_flow_and_says_why(staff_client, one_of_each):
+def test_order_status_action_refuses_a_jump_in_the_flow_and_says_why(admin_client, one_of_each):
     order = one_of_each["orders.order"]
 
-    response = run_action(staff_client, "orders.order", "set_status_delivered", order)
+    response = run_action(admin_client, "orders.order", "set_status_delivered", order)
 
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING
     assert "cannot become delivered" in response.content.decode()
 
 
-def test_cancelling_in_the_admin_gives_the_stock_back(staff_client, one_of_each):
+def test_cancelling_in_the_admin_gives_the_stock_back(admin_client, one_of_each):
     order, product = one_of_each["orders.order"], one_of_each["products.product"]
 
-    run_action(staff_client, "orders.order", "set_status_cancelled", order)
+    run_action(admin_client, "orders.order", "set_status_cancelled", order)
 
     order.refresh_from_db()
     product.refresh_from_db()
@@ -134,40 +123,38 @@ def test_cancelling_in_the_admin_gives_the_stock_back(staff_client, one_of_each)
     assert product.stock == 10 + 2
 
 
-def test_refunding_a_payment_in_the_admin_marks_the_order_refunded(staff_client, one_of_each):
+def test_refunding_a_payment_in_the_admin_marks_the_order_refunded(admin_client, one_of_each):
     payment = one_of_each["orders.payment"]
 
-    run_action(staff_client, "orders.payment", "set_payment_refunded", payment)
+    run_action(admin_client, "orders.payment", "set_payment_refunded", payment)
 
     payment.refresh_from_db()
     assert payment.status == Payment.Status.REFUNDED
     assert payment.order.payment_status == Order.PaymentStatus.REFUNDED
 
 
-def test_status_actions_need_the_change_permission(client, one_of_each):
-    viewer = User.objects.create_user(email="viewer@example.test", password="viewer-pass-1", name="V", is_staff=True)
-    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_order", "view_payment"]))
-    client.force_login(viewer)
+def test_status_actions_need_the_change_permission(staff_user, staff_client, one_of_each):
+    staff_user.user_permissions.add(*Permission.objects.filter(codename__in=["view_order", "view_payment"]))
 
-    response = client.get(admin_url("orders.order", "changelist"))
+    response = staff_client.get(admin_url("orders.order", "changelist"))
 
     assert response.status_code == 200
     assert "set_status_preparing" not in response.content.decode()
-    run_action(client, "orders.order", "set_status_preparing", one_of_each["orders.order"])
+    run_action(staff_client, "orders.order", "set_status_preparing", one_of_each["orders.order"])
     one_of_each["orders.order"].refresh_from_db()
     assert one_of_each["orders.order"].status == Order.Status.PENDING
 
 
-def test_marking_notifications_read_in_bulk_goes_through_the_service(staff_client, one_of_each):
+def test_marking_notifications_read_in_bulk_goes_through_the_service(admin_client, admin_user, one_of_each):
     notification = one_of_each["shop.notification"]
     other = Notification.objects.create(user=one_of_each["shop.user"], title="Already read", is_read=True)
 
-    run_action(staff_client, "shop.notification", "mark_read", notification, other)
+    run_action(admin_client, "shop.notification", "mark_read", notification, other)
 
     notification.refresh_from_db()
     assert notification.is_read is True
     entry = Activity.objects.get(action="notification.bulk_read")
-    assert entry.description == "1 notification(s) marked as read" and entry.user.email == "root@example.test"
+    assert entry.description == "1 notification(s) marked as read" and entry.user == admin_user
 
 
 def test_no_admin_action_writes_with_queryset_update():

@@ -9,24 +9,13 @@ from django.utils import timezone
 
 from dashboard.tests.builders import make_business, make_order, make_product, make_user
 from orders.models import Order
-from shop.models import Notification, User
+from shop.models import Notification
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def test_admin_pages_show_and_filter_times_on_the_store_clock(staff_client):
+def test_admin_pages_show_and_filter_times_on_the_store_clock(admin_client):
     """At 01:00 UTC it is still the previous evening in New York: the admin's "today" is New York's."""
     make_business("America/New_York")
     ann = make_user("ann@example.test")
@@ -39,7 +28,7 @@ def test_admin_pages_show_and_filter_times_on_the_store_clock(staff_client):
     make_order(ann, early_today, Order.Status.DELIVERED, [(tea, 1, "2.00")])
 
     today = now_ny.date().isoformat()
-    response = staff_client.get(f"/admin/orders/order/?created_at__from={today}&created_at__to={today}")
+    response = admin_client.get(f"/admin/orders/order/?created_at__from={today}&created_at__to={today}")
     assert response.context["cl"].result_count == 1
     html = response.content.decode()
     assert early_today.astimezone(NEW_YORK).strftime("%d %b %Y, %H:%M") in html  # shown on the store's clock
@@ -47,5 +36,5 @@ def test_admin_pages_show_and_filter_times_on_the_store_clock(staff_client):
     # Django's own "Today" date filter follows the same clock (on another date field).
     Notification.objects.create(user=ann, title="late", created_at=late_yesterday)
     Notification.objects.create(user=ann, title="early", created_at=early_today)
-    today_filter = staff_client.get("/admin/shop/notification/?created_at__from=" + today + "&created_at__to=" + today)
+    today_filter = admin_client.get("/admin/shop/notification/?created_at__from=" + today + "&created_at__to=" + today)
     assert [n.title for n in today_filter.context["cl"].result_list] == ["early"]

@@ -9,26 +9,14 @@ from django.utils import timezone
 
 from dashboard.tests.builders import make_business, make_order, make_product, make_user
 from orders.models import Order
-from shop.models import User
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def test_the_admins_home_is_the_dashboard_and_all_records_moved(staff_client):
-    response = staff_client.get("/admin/")
+def test_the_admins_home_is_the_dashboard_and_all_records_moved(admin_client):
+    response = admin_client.get("/admin/")
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
-    records = staff_client.get("/admin/records/")
+    records = admin_client.get("/admin/records/")
     assert records.status_code == 200
     html = records.content.decode()
     for model in ("Orders", "Payments", "Coupons", "Products", "Users", "Activities"):
@@ -43,9 +31,9 @@ def test_anonymous_visitors_of_the_admin_home_go_to_the_admin_login(client):
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/admin/orders/order/", "/admin/products/product/", "/admin/records/"])
-def test_every_staff_page_has_the_same_navigation_and_the_store_clock(staff_client, url):
+def test_every_staff_page_has_the_same_navigation_and_the_store_clock(admin_client, url):
     make_business("America/New_York")
-    html = staff_client.get(url).content.decode()
+    html = admin_client.get(url).content.decode()
     nav = re.search(r'<nav class="bo-nav" aria-label="Back office">(.*?)</nav>', html, re.S).group(1)
     labels = re.findall(r">([^<]+)</a>", nav)
     assert labels == [
@@ -67,15 +55,13 @@ def test_every_staff_page_has_the_same_navigation_and_the_store_clock(staff_clie
     assert re.search(r"<span class=\"bo-tz\">E[SD]T · America/New_York</span>", html)
 
 
-def test_the_navigation_leaves_out_what_the_user_may_not_see(client):
-    viewer = User.objects.create_user(email="viewer@example.test", password="viewer-pass-1", name="V", is_staff=True)
-    client.force_login(viewer)
-    html = client.get("/dashboard/").content.decode()
+def test_the_navigation_leaves_out_what_the_user_may_not_see(staff_client):
+    html = staff_client.get("/dashboard/").content.decode()
     nav = re.search(r'<nav class="bo-nav" aria-label="Back office">(.*?)</nav>', html, re.S).group(1)
     assert re.findall(r">([^<]+)</a>", nav) == ["Dashboard", "Cache monitor", "All records"]
 
 
-def test_staff_pages_use_no_inline_scripts_or_styles(staff_client):
+def test_staff_pages_use_no_inline_scripts_or_styles(admin_client):
     """A Content-Security-Policy allowing only same-origin scripts and styles is coming to every page."""
     business = make_business("America/New_York")
     order = make_order(
@@ -91,7 +77,7 @@ def test_staff_pages_use_no_inline_scripts_or_styles(staff_client):
         "/admin/products/product/",
         "/admin/records/",
     ):
-        html = staff_client.get(url).content.decode()
+        html = admin_client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\sstyle=", html), url
         assert not re.search(r"<style", html), url

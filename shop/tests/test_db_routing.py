@@ -106,14 +106,10 @@ def replicated(transactional_db):
 
 
 @pytest.fixture
-def people(transactional_db):
-    from shop.models import User
-
-    admin = User.objects.create_user(email="admin@example.test", password="x" * 12, name="Admin", is_staff=True)
-    customer = User.objects.create_user(email="customer@example.test", password="x" * 12, name="Customer")
+def people(transactional_db, staff_user, customer):
     tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
     return {
-        "admin": str(RefreshToken.for_user(admin).access_token),
+        "admin": str(RefreshToken.for_user(staff_user).access_token),
         "customer": str(RefreshToken.for_user(customer).access_token),
         "tea": tea,
     }

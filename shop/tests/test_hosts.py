@@ -26,11 +26,8 @@ def hosts():
     made.destroy()
 
 
-def test_a_write_through_one_host_is_what_every_host_serves_at_once(hosts):
-    from shop.models import User
-
-    admin = User.objects.create_user(email="admin@example.test", password="x" * 12, name="Admin", is_staff=True)
-    token = str(RefreshToken.for_user(admin).access_token)
+def test_a_write_through_one_host_is_what_every_host_serves_at_once(hosts, staff_user):
+    token = str(RefreshToken.for_user(staff_user).access_token)
     tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
     pg = PrivatePostgres(host=hosts.services_address).init().start()
     server = RedisServer(host=hosts.services_address).start()

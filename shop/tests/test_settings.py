@@ -15,9 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
-
-from shop.models import User
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,13 +95,6 @@ def policy_of(response) -> dict[str, list[str]]:
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
-@pytest.fixture
-def staff_client(db):
-    client = Client()
-    client.force_login(User.objects.create_superuser(email="s@example.test", password="s-pass-1234", name="S"))
-    return client
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "url",
@@ -120,8 +110,8 @@ def staff_client(db):
         "/api/redoc/",
     ],
 )
-def test_every_html_page_sends_a_csp_with_scripts_and_styles_from_the_site_only(staff_client, url):
-    response = (Client() if url.endswith("/login/") else staff_client).get(url)
+def test_every_html_page_sends_a_csp_with_scripts_and_styles_from_the_site_only(client, admin_client, url):
+    response = (client if url.endswith("/login/") else admin_client).get(url)
     assert response.status_code == 200, url
     assert response["Content-Type"].startswith("text/html")
     policy = policy_of(response)

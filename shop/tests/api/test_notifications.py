@@ -3,16 +3,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from shop.models import Notification, User
+from shop.models import Notification
 from shop.notifications import notification_create
-from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other(db):
-    return User.objects.create_user(email="other@example.test", password="other-pass-123", name="Other")
 
 
 def make(user, title, minutes_ago, read=False):
@@ -23,46 +17,46 @@ def make(user, title, minutes_ago, read=False):
     return n
 
 
-def test_list_is_own_newest_first_paginated_with_unread_count(customer, other):
+def test_list_is_own_newest_first_paginated_with_unread_count(customer, customer_api, other_customer):
     make(customer, "old", 30, read=True)
     make(customer, "new", 1)
     make(customer, "middle", 10)
-    make(other, "not yours", 0)
+    make(other_customer, "not yours", 0)
 
-    data = bearer_client(customer).get("/api/v1/notifications?page_size=2").json()["data"]
+    data = customer_api.get("/api/v1/notifications?page_size=2").json()["data"]
 
     assert [n["title"] for n in data["notifications"]] == ["new", "middle"]
     assert (data["count"], data["page"], data["pages"], data["unread_count"]) == (3, 1, 2, 2)
     assert set(data["notifications"][0]) == {"id", "kind", "title", "message", "order_id", "is_read", "created_at"}
-    page2 = bearer_client(customer).get("/api/v1/notifications?page=2&page_size=2").json()["data"]
+    page2 = customer_api.get("/api/v1/notifications?page=2&page_size=2").json()["data"]
     assert [n["title"] for n in page2["notifications"]] == ["old"]
 
 
-def test_list_refuses_unknown_query_parameters(customer):
-    response = bearer_client(customer).get("/api/v1/notifications?user=2")
+def test_list_refuses_unknown_query_parameters(customer_api):
+    response = customer_api.get("/api/v1/notifications?user=2")
     assert response.status_code == 400 and "user" in response.json()["errors"]
 
 
-def test_read_one_marks_only_that_one(customer):
+def test_read_one_marks_only_that_one(customer, customer_api):
     a, b = make(customer, "a", 2), make(customer, "b", 1)
-    response = bearer_client(customer).post(f"/api/v1/notifications/{a.id}/read")
+    response = customer_api.post(f"/api/v1/notifications/{a.id}/read")
     assert response.status_code == 200 and response.json()["data"]["notification"]["is_read"] is True
     assert Notification.objects.get(pk=b.pk).is_read is False
 
 
-def test_reading_someone_elses_notification_is_404_and_changes_nothing(customer, other):
-    theirs = make(other, "theirs", 1)
-    response = bearer_client(customer).post(f"/api/v1/notifications/{theirs.id}/read")
+def test_reading_someone_elses_notification_is_404_and_changes_nothing(customer_api, other_customer):
+    theirs = make(other_customer, "theirs", 1)
+    response = customer_api.post(f"/api/v1/notifications/{theirs.id}/read")
     assert response.status_code == 404
     assert Notification.objects.get(pk=theirs.pk).is_read is False
 
 
-def test_read_all_marks_only_own(customer, other):
+def test_read_all_marks_only_own(customer, customer_api, other_customer):
     make(customer, "a", 2)
     make(customer, "b", 1)
-    theirs = make(other, "theirs", 1)
+    theirs = make(other_customer, "theirs", 1)
 
-    data = bearer_client(customer).post("/api/v1/notifications/read-all").json()["data"]
+    data = customer_api.post("/api/v1/notifications/read-all").json()["data"]
 
     assert data == {"updated": 2, "unread_count": 0}
     assert not Notification.objects.filter(user=customer, is_read=False).exists()

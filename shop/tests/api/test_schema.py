@@ -27,7 +27,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from orders.models import Order, Payment
 from shop.api.responses import ERROR_OF_STATUS
-from shop.models import Business, Notification, User
+from shop.models import Business, Notification
 
 RESOURCES = [
     "auth",
@@ -240,15 +240,13 @@ def test_the_order_example_places_against_the_demo_store(schema, anon_api):
 
 # --- Schemathesis: generated requests against a live server ---------------------------------------
 @pytest.fixture
-def store(transactional_db, settings):
+def store(transactional_db, settings, staff_user, customer):
     """A store with a product, a coupon, an order, its payment and a notification; throttles out of the way."""
     settings.REST_FRAMEWORK = {
         **django_settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": dict.fromkeys(django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/min"),
     }
     Business.objects.create(name="Shop", min_order_amount="0.00")
-    admin = User.objects.create_user(email="st-admin@example.test", password="st-admin-pass-1", name="A", is_staff=True)
-    customer = User.objects.create_user(email="st-customer@example.test", password="st-customer-pass-1", name="C")
     products = baker.make("products.Product", price="2.00", stock=10_000, is_active=True, _quantity=3)
     baker.make(
         "orders.Coupon",
@@ -265,7 +263,7 @@ def store(transactional_db, settings):
     baker.make("orders.OrderItem", order=order, product=products[0], name="P", unit_price="2.00", quantity=1)
     baker.make("orders.Payment", order=order, amount="2.00", method="card", status="pending")
     Notification.objects.create(user=customer, title="Hello", message="m", order=order)
-    return {"admin": admin, "customer": customer}
+    return {"admin": staff_user, "customer": customer}
 
 
 def run_schemathesis(url: str, user, workdir: Path) -> subprocess.CompletedProcess:

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from model_bakery import baker
 
+from shop.baker_recipes import PASSWORD
 from shop.cache import cached_reads
 from shop.management.commands.cache_check import Reply, endpoint_paths, judge
 
@@ -72,9 +73,7 @@ def test_cache_check_against_the_running_app(live_server, staff_user):
     baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
     if not Business.objects.exists():
         baker.make(Business)
-    report = run(
-        "cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", "admin-pass-123"
-    )
+    report = run("cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", PASSWORD)
     assert "Cache cleared" in report
     assert report.count("OK    GET") == len([r for r in cached_reads() if r.http]), report
     assert "MISS → HIT" in report
