@@ -4,6 +4,7 @@ test_admin_actions.py.)"""
 
 import pytest
 from django.urls import reverse
+from model_bakery import baker
 
 from shop.models import Business, User
 
@@ -59,7 +60,7 @@ def test_add_page_is_refused_where_rows_come_from_the_services(admin_client, one
 
 def test_business_can_be_added_while_there_is_none_and_never_deleted(admin_client):
     assert admin_client.get(admin_url("shop.business", "add")).status_code == 200
-    business = Business.objects.create(name="Corner Market")
+    business = baker.make_recipe("shop.business", name="Corner Market")
     assert admin_client.get(admin_url("shop.business", "add")).status_code == 403
     assert admin_client.get(admin_url("shop.business", "delete", business.pk)).status_code == 403
 

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
+from model_bakery import baker
 
 from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Order, Payment
@@ -147,7 +148,7 @@ def test_status_actions_need_the_change_permission(staff_user, staff_client, one
 
 def test_marking_notifications_read_in_bulk_goes_through_the_service(admin_client, admin_user, one_of_each):
     notification = one_of_each["shop.notification"]
-    other = Notification.objects.create(user=one_of_each["shop.user"], title="Already read", is_read=True)
+    other = baker.make_recipe("shop.notification", user=one_of_each["shop.user"], title="Already read", is_read=True)
 
     run_action(admin_client, "shop.notification", "mark_read", notification, other)
 

@@ -3,31 +3,57 @@
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import StreamingHttpResponse
+from model_bakery import baker
 
-from dashboard.tests.builders import NEW_YORK, make_business, make_order, make_payment, make_product, make_user, ny
 from orders.models import Order, Payment
 from shop.admin_csv import cell
 from shop.models import User
 
 pytestmark = pytest.mark.django_db
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
 def orders(db):
-    make_business("America/New_York")
-    ann, bob = make_user("ann@example.test"), make_user("bob@example.test")
-    tea = make_product("Tea", "drinks", "2.00")
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    ann = baker.make_recipe("shop.customer", email="ann@example.test", name="ann")
+    bob = baker.make_recipe("shop.customer", email="bob@example.test", name="bob")
+    tea = baker.make_recipe("products.product", name="Tea", category="drinks", price=Decimal("2.00"))
     placed = []
     for i in range(130):  # more than one page of the list (100 rows)
         status = Order.Status.DELIVERED if i % 3 else Order.Status.CANCELLED
-        order = make_order(
-            ann if i % 2 else bob, ny(2026, 3, 1, 12) + timedelta(minutes=i), status, [(tea, 1 + i % 4, "2.00")]
+        quantity = 1 + i % 4
+        total = tea.price * quantity
+        order = baker.make_recipe(
+            "orders.order",
+            user=ann if i % 2 else bob,
+            created_at=datetime(2026, 3, 1, 12, tzinfo=NEW_YORK) + timedelta(minutes=i),
+            status=status,
+            subtotal=total,
+            total=total,
+        )
+        baker.make_recipe(
+            "orders.order_item",
+            order=order,
+            product=tea,
+            name=tea.name,
+            unit_price=tea.price,
+            quantity=quantity,
+            line_total=total,
         )
         if status == Order.Status.DELIVERED:
-            make_payment(order, str(order.total), Payment.Status.COMPLETED, order.created_at + timedelta(minutes=5))
+            baker.make_recipe(
+                "orders.payment",
+                order=order,
+                amount=order.total,
+                status=Payment.Status.COMPLETED,
+                completed_at=order.created_at + timedelta(minutes=5),
+            )
         placed.append(order)
     return placed
 

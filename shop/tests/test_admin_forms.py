@@ -1,13 +1,12 @@
 """Admin forms: database constraints reported next to their field, opening hours as days and times."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
+from model_bakery import baker
 
 from orders.admin import CouponAdminForm
 from orders.models import Coupon
@@ -47,7 +46,7 @@ def test_a_negative_price_is_reported_on_the_price_field_in_words(admin_client):
 
 
 def test_a_negative_stock_in_the_list_cells_is_reported_on_its_cell(admin_client):
-    product = Product.objects.create(name="Loaf", slug="loaf", category="Bakery", price=Decimal("6.50"), stock=10)
+    product = baker.make_recipe("products.product", name="Loaf", slug="loaf", price=Decimal("6.50"), stock=10)
     response = admin_client.post(
         "/admin/products/product/",
         {
@@ -76,10 +75,7 @@ def test_a_negative_stock_in_the_list_cells_is_reported_on_its_cell(admin_client
     ],
 )
 def test_coupon_constraints_are_reported_on_their_field(admin_client, changes, field, message):
-    now = timezone.now()
-    Coupon.objects.create(
-        code="SAVE10", discount_type="percent", value=10, valid_from=now, valid_until=now + timedelta(days=1)
-    )
+    baker.make_recipe("orders.coupon", code="SAVE10")
     data = {
         "code": "NEW20",
         "description": "",
@@ -207,7 +203,9 @@ def business_post(business: Business, **changes) -> dict:
 def test_staff_set_opening_hours_as_days_and_times_and_the_api_shows_them(
     admin_client, admin_user, client, django_capture_on_commit_callbacks
 ):
-    business = Business.objects.create(name="Corner", timezone="America/New_York", opening_hours={"mon": "08:00-12:00"})
+    business = baker.make_recipe(
+        "shop.business", name="Corner", timezone="America/New_York", opening_hours={"mon": "08:00-12:00"}
+    )
     page = admin_client.get(f"/admin/shop/business/{business.pk}/change/").content.decode()
     assert 'type="time"' in page and 'name="opening_hours_mon_open"' in page and 'value="08:00"' in page
     assert not re.search(r"<textarea[^>]*opening_hours", page)  # no raw JSON
@@ -226,6 +224,6 @@ def test_staff_set_opening_hours_as_days_and_times_and_the_api_shows_them(
 
 
 def test_a_tax_rate_over_100_is_reported_on_its_field(admin_client):
-    business = Business.objects.create(name="Corner", timezone="UTC")
+    business = baker.make_recipe("shop.business", name="Corner", timezone="UTC")
     response = admin_client.post(f"/admin/shop/business/{business.pk}/change/", business_post(business, tax_rate="150"))
     assert response.context["adminform"].form.errors == {"tax_rate": ["The tax rate is a percentage from 0 to 100."]}

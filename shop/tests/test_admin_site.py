@@ -2,12 +2,12 @@
 one navigation, one clock (the store's)."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from model_bakery import baker
 
-from dashboard.tests.builders import make_business, make_order, make_product, make_user
 from orders.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_anonymous_visitors_of_the_admin_home_go_to_the_admin_login(client):
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/admin/orders/order/", "/admin/products/product/", "/admin/records/"])
 def test_every_staff_page_has_the_same_navigation_and_the_store_clock(admin_client, url):
-    make_business("America/New_York")
+    baker.make_recipe("shop.business", timezone="America/New_York")
     html = admin_client.get(url).content.decode()
     nav = re.search(r'<nav class="bo-nav" aria-label="Back office">(.*?)</nav>', html, re.S).group(1)
     labels = re.findall(r">([^<]+)</a>", nav)
@@ -63,9 +63,12 @@ def test_the_navigation_leaves_out_what_the_user_may_not_see(staff_client):
 
 def test_staff_pages_use_no_inline_scripts_or_styles(admin_client):
     """A Content-Security-Policy allowing only same-origin scripts and styles is coming to every page."""
-    business = make_business("America/New_York")
-    order = make_order(
-        make_user("ann@example.test"), timezone.now(), Order.Status.PENDING, [(make_product("Tea", "t"), 1, "2.00")]
+    business = baker.make_recipe("shop.business", timezone="America/New_York")
+    order = baker.make_recipe(
+        "orders.order", status=Order.Status.PENDING, subtotal=Decimal("2.00"), total=Decimal("2.00")
+    )
+    baker.make_recipe(
+        "orders.order_item", order=order, name="Tea", unit_price=Decimal("2.00"), line_total=Decimal("2.00")
     )
     for url in (
         "/dashboard/",

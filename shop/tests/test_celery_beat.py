@@ -13,7 +13,7 @@ from dashboard.tasks import dashboard_stats_refresh
 from dashboard.warmup import dashboard_stats_rollover
 from orders.models import Order
 from shop import cache
-from shop.models import Business, User
+from shop.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,13 @@ def test_the_stats_refresh_rebuilds_today_so_the_next_read_is_a_fresh_hit(custom
 
 
 def test_the_midnight_rollover_clears_today(customer):
-    order = baker.make(Order, user=customer, subtotal=Decimal("5"), total=Decimal("5"), payment_method="cash")
+    order = baker.make_recipe(
+        "orders.order",
+        user=customer,
+        subtotal=Decimal("5"),
+        total=Decimal("5"),
+        payment_method=Order.PaymentMethod.CASH,
+    )
     assert dashboard_stats().data["todayOrders"] == 1
     # Midnight passes: the order now belongs to yesterday, and nothing was written to say so.
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=1))
@@ -53,7 +59,7 @@ def test_the_midnight_rollover_clears_today(customer):
 
 def test_the_rollover_follows_the_business_timezone_and_leaves_the_rest_of_the_day_alone(settings):
     settings.TIME_ZONE = "UTC"
-    Business.objects.create(name="Kathmandu Kitchen", timezone="Asia/Kathmandu")  # UTC+05:45
+    baker.make_recipe("shop.business", name="Kathmandu Kitchen", timezone="Asia/Kathmandu")  # UTC+05:45
     dashboard_stats()
     invalidations = stats_invalidations()
 

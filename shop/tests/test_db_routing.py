@@ -11,13 +11,14 @@ logs every statement, so the test sees which reads reached it.
   before goes to the primary (the replica has not replayed it: it would answer 404).
 """
 
+from decimal import Decimal
+
 import pytest
 from django.db import transaction
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from products.cache_families import PRODUCTS_ALL
-from products.models import Product
 from shop import db_routing
 from shop.db_routing import ReplicaRouter, replica_reads
 from testing.cache import read
@@ -107,7 +108,7 @@ def replicated(transactional_db):
 
 @pytest.fixture
 def people(transactional_db, staff_user, customer):
-    tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
+    tea = baker.make_recipe("products.product", name="Tea", price=Decimal("2.00"), stock=50, category="drinks")
     return {
         "admin": str(RefreshToken.for_user(staff_user).access_token),
         "customer": str(RefreshToken.for_user(customer).access_token),

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from model_bakery import baker
 
 from shop.models import Business, User
 
@@ -20,7 +21,7 @@ def refused():
 
 
 def test_a_second_business_row_is_refused():
-    Business.objects.create(name="Corner Market")
+    baker.make_recipe("shop.business", name="Corner Market")
 
     with refused():
         Business.objects.create(name="Second Store")
@@ -34,7 +35,7 @@ def test_business_tax_rate_above_100_percent_is_refused():
 
 
 def test_user_email_differing_only_in_case_is_refused():
-    User.objects.create_user(email="ann@example.test", password="x-pass-123", name="Ann")
+    baker.make_recipe("shop.customer", email="ann@example.test", name="Ann")
 
     with refused():
         User.objects.create(email="ANN@example.test", name="Ann again")

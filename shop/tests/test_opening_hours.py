@@ -5,6 +5,7 @@ is named after the attack; each failed on main at b878c10.
 """
 
 import pytest
+from model_bakery import baker
 
 from shop.models import Business
 
@@ -41,7 +42,7 @@ def nested(depth: int, leaf=1):
     ],
 )
 def test_opening_hours_beyond_their_shape_are_400_and_change_nothing(staff_api, opening_hours):
-    Business.objects.create(name="Shop")
+    baker.make_recipe("shop.business", name="Shop")
     before = Business.objects.values().get()
     response = staff_api.patch("/api/v1/business", {"opening_hours": opening_hours}, format="json")
     envelope = assert_envelope(response, 400, "validation_error")
@@ -61,7 +62,7 @@ def test_nul_in_opening_hours_is_400_even_without_the_edge_middleware():
 
 @pytest.mark.django_db
 def test_opening_hours_in_their_shape_are_saved(staff_api):
-    Business.objects.create(name="Shop")
+    baker.make_recipe("shop.business", name="Shop")
     hours = {"mon": {"open": "08:00", "close": "22:00"}, "tue": "9-17", "sun": None}
     response = staff_api.patch("/api/v1/business", {"opening_hours": hours}, format="json")
     assert response.status_code == 200, response.json()
@@ -75,7 +76,7 @@ def test_opening_hours_in_their_shape_are_saved(staff_api):
     ids=["NUL", "1,200 levels deep", "1e400"],
 )
 def test_the_admin_form_refuses_opening_hours_beyond_their_shape_without_a_500(admin_client, extra):
-    business = Business.objects.create(name="Shop", opening_hours={"mon": "09:00-17:00"})
+    business = baker.make_recipe("shop.business", name="Shop", opening_hours={"mon": "09:00-17:00"})
     client = admin_client
     client.raise_request_exception = False
     form = {"name": "Shop", "currency": "USD", "timezone": "UTC", "is_open": "on", "opening_hours_extra": extra}

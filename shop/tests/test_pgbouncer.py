@@ -11,6 +11,7 @@ processes take turns on it transaction by transaction and nothing of a session c
 """
 
 import time
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -18,7 +19,6 @@ from django.db import connection
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from products.models import Product
 from testing.pgbouncer import PgBouncer
 from testing.postgres import suite_database_url
 from testing.processes import AppProcesses, wait_until
@@ -39,7 +39,7 @@ def token_for(user) -> str:
 
 
 def test_the_store_behind_pgbouncer_in_transaction_mode(bouncer, redis_server, staff_user, customer):
-    tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
+    tea = baker.make_recipe("products.product", name="Tea", price=Decimal("2.00"), stock=50, category="drinks")
     admin = token_for(staff_user)
     buyer = token_for(customer)
     name = connection.settings_dict["NAME"]

@@ -19,11 +19,6 @@ from testing.celery import celery_app_using, rabbitmq_broker, redis_broker, runn
 from testing.redis_server import free_port
 
 
-@pytest.fixture
-def product():
-    return baker.make("products.Product", name="Pizza", category="food", price=Decimal("9.50"), stock=100)
-
-
 def place_order(customer, product) -> Order:
     return order_place(
         user=customer,
@@ -40,7 +35,8 @@ def delivery_of(notification_id: int) -> str:
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("broker", [redis_broker, rabbitmq_broker], ids=["redis", "rabbitmq"])
-def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, staff_user, product):
+def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, staff_user):
+    product = baker.make_recipe("products.product", name="Pizza", category="food", price=Decimal("9.50"), stock=100)
     with broker() as (app, _namespace), running_worker(app):
         order = place_order(customer, product)
         order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=staff_user)
@@ -56,7 +52,8 @@ def test_a_status_change_is_delivered_by_a_real_worker(broker, customer, staff_u
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_deliveries_not_queued_while_the_broker_was_down_are_delivered_once_it_is_back(customer, staff_user, product):
+def test_deliveries_not_queued_while_the_broker_was_down_are_delivered_once_it_is_back(customer, staff_user):
+    product = baker.make_recipe("products.product", name="Pizza", category="food", price=Decimal("9.50"), stock=100)
     with celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0}):
         order = place_order(customer, product)
         order_status_set(order_id=order.pk, status=Order.Status.PREPARING, user=staff_user)

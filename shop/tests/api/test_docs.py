@@ -6,14 +6,16 @@ neither them nor the admin. Screenshots go to test-artifacts/.
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from model_bakery import baker
 from playwright.sync_api import sync_playwright
 
 from products.models import Product
-from shop.models import User
+from shop.baker_recipes import PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps a loop in this thread
 
@@ -144,14 +146,12 @@ def test_redoc_renders_offline_under_the_csp(offline_page, api_live_server):
 
 @pytest.mark.browser
 def test_the_admin_works_under_the_csp(offline_page, api_live_server):
-    User.objects.create_user(
-        email="csp-admin@example.test", password="csp-admin-pass-1", name="A", is_staff=True, is_superuser=True
-    )
-    product = Product.objects.create(name="Rye", slug="rye", category="Bakery", price="5.75", stock=3)
+    baker.make_recipe("shop.superuser", email="csp-admin@example.test")
+    product = baker.make_recipe("products.product", name="Rye", slug="rye", price=Decimal("5.75"), stock=3)
     page = offline_page
     page.goto(f"{api_live_server.url}/admin/login/")
     page.fill("#id_username", "csp-admin@example.test")
-    page.fill("#id_password", "csp-admin-pass-1")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/dashboard/$"))  # the back office's home
     assert_clean(page, page.reload())

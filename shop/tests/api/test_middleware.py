@@ -137,7 +137,7 @@ def test_a_body_that_is_not_json_is_415_even_where_the_view_reads_raw_bytes(anon
 
 @pytest.mark.django_db
 def test_a_body_that_is_not_json_is_415_even_where_the_view_reads_no_body(customer_api, customer):
-    order = baker.make(Order, user=customer, status=Order.Status.PENDING)
+    order = baker.make_recipe("orders.order", user=customer, status=Order.Status.PENDING)
     response = customer_api.generic("POST", f"/api/v1/orders/{order.pk}/cancel", b"x=1", content_type="text/plain")
     assert_envelope(response, 415, "unsupported_media_type")
     assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING

@@ -2,26 +2,22 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from model_bakery import baker
 
 from shop.models import Notification
-from shop.notifications import notification_create
 
 pytestmark = pytest.mark.django_db
 
 
-def make(user, title, minutes_ago, read=False):
-    n = notification_create(user=user, title=title)
-    Notification.objects.filter(pk=n.pk).update(
-        created_at=timezone.now() - timedelta(minutes=minutes_ago), is_read=read
-    )
-    return n
+def ago(minutes):
+    return timezone.now() - timedelta(minutes=minutes)
 
 
 def test_list_is_own_newest_first_paginated_with_unread_count(customer, customer_api, other_customer):
-    make(customer, "old", 30, read=True)
-    make(customer, "new", 1)
-    make(customer, "middle", 10)
-    make(other_customer, "not yours", 0)
+    baker.make_recipe("shop.notification", user=customer, title="old", created_at=ago(30), is_read=True)
+    baker.make_recipe("shop.notification", user=customer, title="new", created_at=ago(1))
+    baker.make_recipe("shop.notification", user=customer, title="middle", created_at=ago(10))
+    baker.make_recipe("shop.notification", user=other_customer, title="not yours", created_at=ago(0))
 
     data = customer_api.get("/api/v1/notifications?page_size=2").json()["data"]
 
@@ -38,23 +34,24 @@ def test_list_refuses_unknown_query_parameters(customer_api):
 
 
 def test_read_one_marks_only_that_one(customer, customer_api):
-    a, b = make(customer, "a", 2), make(customer, "b", 1)
+    a = baker.make_recipe("shop.notification", user=customer, title="a", created_at=ago(2))
+    b = baker.make_recipe("shop.notification", user=customer, title="b", created_at=ago(1))
     response = customer_api.post(f"/api/v1/notifications/{a.id}/read")
     assert response.status_code == 200 and response.json()["data"]["notification"]["is_read"] is True
     assert Notification.objects.get(pk=b.pk).is_read is False
 
 
 def test_reading_someone_elses_notification_is_404_and_changes_nothing(customer_api, other_customer):
-    theirs = make(other_customer, "theirs", 1)
+    theirs = baker.make_recipe("shop.notification", user=other_customer, title="theirs", created_at=ago(1))
     response = customer_api.post(f"/api/v1/notifications/{theirs.id}/read")
     assert response.status_code == 404
     assert Notification.objects.get(pk=theirs.pk).is_read is False
 
 
 def test_read_all_marks_only_own(customer, customer_api, other_customer):
-    make(customer, "a", 2)
-    make(customer, "b", 1)
-    theirs = make(other_customer, "theirs", 1)
+    baker.make_recipe("shop.notification", user=customer, title="a", created_at=ago(2))
+    baker.make_recipe("shop.notification", user=customer, title="b", created_at=ago(1))
+    theirs = baker.make_recipe("shop.notification", user=other_customer, title="theirs", created_at=ago(1))
 
     data = customer_api.post("/api/v1/notifications/read-all").json()["data"]
 

@@ -1,12 +1,12 @@
 """Who may call what: every route of auth, business, products, notifications and operations
 against an anonymous client, a customer, another customer and an admin (JWT Bearer tokens)."""
 
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 
 from shop.baker_recipes import PASSWORD
-from shop.models import Business
-from shop.notifications import notification_create
 from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +52,9 @@ MATRIX = [
 
 @pytest.fixture
 def world(staff_user, customer, other_customer):
-    Business.objects.create(name="Shop")
-    product = baker.make("products.Product", name="Tea", price="3.00", stock=5, category="drinks")
-    notification = notification_create(user=customer, title="Hello")
+    baker.make_recipe("shop.business", name="Shop")
+    product = baker.make_recipe("products.product", name="Tea", price=Decimal("3.00"), stock=5, category="drinks")
+    notification = baker.make_recipe("shop.notification", user=customer, title="Hello")
     users = {"anonymous": None, "customer": customer, "other_customer": other_customer, "admin": staff_user}
     return users, {"product": product.id, "notification": notification.id}
 

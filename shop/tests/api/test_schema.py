@@ -16,6 +16,8 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
@@ -25,9 +27,8 @@ from django.core.management import call_command
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from orders.models import Order, Payment
+from orders.models import Coupon, Order, Payment
 from shop.api.responses import ERROR_OF_STATUS
-from shop.models import Business, Notification
 
 RESOURCES = [
     "auth",
@@ -246,23 +247,35 @@ def store(transactional_db, settings, staff_user, customer):
         **django_settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": dict.fromkeys(django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "100000/min"),
     }
-    Business.objects.create(name="Shop", min_order_amount="0.00")
-    products = baker.make("products.Product", price="2.00", stock=10_000, is_active=True, _quantity=3)
-    baker.make(
-        "orders.Coupon",
+    baker.make_recipe("shop.business", name="Shop", min_order_amount=Decimal("0.00"))
+    products = baker.make_recipe("products.product", price=Decimal("2.00"), stock=10_000, _quantity=3)
+    baker.make_recipe(
+        "orders.coupon",
         code="TEN",
-        discount_type="percent",
-        value="10.00",
-        valid_from="2020-01-01T00:00:00Z",
-        valid_until="2099-01-01T00:00:00Z",
-        is_active=True,
+        discount_type=Coupon.DiscountType.PERCENT,
+        value=Decimal("10.00"),
+        valid_from=datetime(2020, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2099, 1, 1, tzinfo=UTC),
     )
-    order = baker.make(
-        "orders.Order", user=customer, status="pending", payment_status="unpaid", payment_method="card", total="2.00"
+    order = baker.make_recipe(
+        "orders.order",
+        user=customer,
+        status=Order.Status.PENDING,
+        payment_status=Order.PaymentStatus.UNPAID,
+        subtotal=Decimal("2.00"),
+        total=Decimal("2.00"),
     )
-    baker.make("orders.OrderItem", order=order, product=products[0], name="P", unit_price="2.00", quantity=1)
-    baker.make("orders.Payment", order=order, amount="2.00", method="card", status="pending")
-    Notification.objects.create(user=customer, title="Hello", message="m", order=order)
+    baker.make_recipe(
+        "orders.order_item",
+        order=order,
+        product=products[0],
+        name="P",
+        unit_price=Decimal("2.00"),
+        quantity=1,
+        line_total=Decimal("2.00"),
+    )
+    baker.make_recipe("orders.payment", order=order, amount=Decimal("2.00"), status=Payment.Status.PENDING)
+    baker.make_recipe("shop.notification", user=customer, title="Hello", message="m", order=order)
     return {"admin": staff_user, "customer": customer}
 
 

@@ -1,6 +1,7 @@
 """`manage.py cache_check`: each cached endpoint called twice over HTTP, the second answer from the cache."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -70,9 +71,9 @@ def test_cache_check_fails_when_the_server_cannot_be_reached():
 def test_cache_check_against_the_running_app(live_server, staff_user):
     from shop.models import Business
 
-    baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
+    baker.make_recipe("products.product", name="Tea", slug="tea", category="drinks", price=Decimal("2.00"), stock=3)
     if not Business.objects.exists():
-        baker.make(Business)
+        baker.make_recipe("shop.business")
     report = run("cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", PASSWORD)
     assert "Cache cleared" in report
     assert report.count("OK    GET") == len([r for r in cached_reads() if r.http]), report
