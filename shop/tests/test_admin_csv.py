@@ -3,38 +3,57 @@
 import csv
 import io
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.http import StreamingHttpResponse
+from model_bakery import baker
 
-from dashboard.tests.builders import NEW_YORK, make_business, make_order, make_payment, make_product, make_user, ny
 from orders.models import Order, Payment
 from shop.admin_csv import cell
 from shop.models import User
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    root = User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-    client.force_login(root)
-    return client
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
 def orders(db):
-    make_business("America/New_York")
-    ann, bob = make_user("ann@example.test"), make_user("bob@example.test")
-    tea = make_product("Tea", "drinks", "2.00")
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    ann = baker.make_recipe("shop.customer", email="ann@example.test", name="ann")
+    bob = baker.make_recipe("shop.customer", email="bob@example.test", name="bob")
+    tea = baker.make_recipe("products.product", name="Tea", category="drinks", price=Decimal("2.00"))
     placed = []
     for i in range(130):  # more than one page of the list (100 rows)
         status = Order.Status.DELIVERED if i % 3 else Order.Status.CANCELLED
-        order = make_order(
-            ann if i % 2 else bob, ny(2026, 3, 1, 12) + timedelta(minutes=i), status, [(tea, 1 + i % 4, "2.00")]
+        quantity = 1 + i % 4
+        total = tea.price * quantity
+        order = baker.make_recipe(
+            "orders.order",
+            user=ann if i % 2 else bob,
+            created_at=datetime(2026, 3, 1, 12, tzinfo=NEW_YORK) + timedelta(minutes=i),
+            status=status,
+            subtotal=total,
+            total=total,
+        )
+        baker.make_recipe(
+            "orders.order_item",
+            order=order,
+            product=tea,
+            name=tea.name,
+            unit_price=tea.price,
+            quantity=quantity,
+            line_total=total,
         )
         if status == Order.Status.DELIVERED:
-            make_payment(order, str(order.total), Payment.Status.COMPLETED, order.created_at + timedelta(minutes=5))
+            baker.make_recipe(
+                "orders.payment",
+                order=order,
+                amount=order.total,
+                status=Payment.Status.COMPLETED,
+                completed_at=order.created_at + timedelta(minutes=5),
+            )
         placed.append(order)
     return placed
 
@@ -46,10 +65,10 @@ def read_csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
-def test_the_orders_export_has_the_lists_rows_with_its_filter_and_search(staff_client, orders):
+def test_the_orders_export_has_the_lists_rows_with_its_filter_and_search(admin_client, orders):
     query = "status=delivered&q=ann%40example.test"
-    on_screen = staff_client.get(f"/admin/orders/order/?{query}").context["cl"]
-    rows = read_csv(staff_client.get(f"/admin/orders/order/export.csv?{query}"))
+    on_screen = admin_client.get(f"/admin/orders/order/?{query}").context["cl"]
+    rows = read_csv(admin_client.get(f"/admin/orders/order/export.csv?{query}"))
 
     expected = [o for o in orders if o.status == Order.Status.DELIVERED and o.user.email == "ann@example.test"]
     assert len(rows) == on_screen.result_count == len(expected) > 0
@@ -66,17 +85,17 @@ def test_the_orders_export_has_the_lists_rows_with_its_filter_and_search(staff_c
     )
 
 
-def test_the_export_has_every_page_not_only_the_one_on_screen(staff_client, orders):
-    rows = read_csv(staff_client.get("/admin/orders/order/export.csv?p=2"))
+def test_the_export_has_every_page_not_only_the_one_on_screen(admin_client, orders):
+    rows = read_csv(admin_client.get("/admin/orders/order/export.csv?p=2"))
     assert len(rows) == 130
 
 
-def test_the_payments_export_follows_the_store_day_filter(staff_client, orders):
+def test_the_payments_export_follows_the_store_day_filter(admin_client, orders):
     query = "status__exact=completed&completed_at__from=2026-03-01&completed_at__to=2026-03-01"
-    rows = read_csv(staff_client.get(f"/admin/orders/payment/export.csv?{query}"))
+    rows = read_csv(admin_client.get(f"/admin/orders/payment/export.csv?{query}"))
     completed = Payment.objects.filter(status="completed")
     assert (
-        len(rows) == completed.count() == staff_client.get(f"/admin/orders/payment/?{query}").context["cl"].result_count
+        len(rows) == completed.count() == admin_client.get(f"/admin/orders/payment/?{query}").context["cl"].result_count
     )
     assert list(rows[0]) == [
         "transaction_ref",
@@ -91,7 +110,7 @@ def test_the_payments_export_follows_the_store_day_filter(staff_client, orders):
     assert all(row["completed_at"].endswith("-05:00") for row in rows)  # New York, EST
     assert (
         read_csv(
-            staff_client.get(
+            admin_client.get(
                 "/admin/orders/payment/export.csv?completed_at__from=2026-03-02&completed_at__to=2026-03-02"
             )
         )
@@ -99,14 +118,14 @@ def test_the_payments_export_follows_the_store_day_filter(staff_client, orders):
     )
 
 
-def test_the_list_links_to_the_export_of_what_it_shows(staff_client, orders):
-    html = staff_client.get("/admin/orders/order/?status=cancelled").content.decode()
+def test_the_list_links_to_the_export_of_what_it_shows(admin_client, orders):
+    html = admin_client.get("/admin/orders/order/?status=cancelled").content.decode()
     assert 'href="/admin/orders/order/export.csv?status=cancelled"' in html
     assert "Total of these orders" in html
 
 
-def test_bad_filters_are_a_400_and_customers_get_nothing(staff_client, client, orders):
-    assert staff_client.get("/admin/orders/order/export.csv?created_at__from=yesterday").status_code == 400
+def test_bad_filters_are_a_400_and_customers_get_nothing(admin_client, client, orders):
+    assert admin_client.get("/admin/orders/order/export.csv?created_at__from=yesterday").status_code == 400
     client.force_login(User.objects.get(email="ann@example.test"))
     response = client.get("/admin/orders/order/export.csv")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -119,7 +138,7 @@ def test_text_a_spreadsheet_would_run_as_a_formula_is_defused():
     assert cell(datetime(2026, 3, 5, 17, 0, tzinfo=UTC), NEW_YORK) == "2026-03-05T12:00:00-05:00"
 
 
-def test_an_address_with_a_formula_is_exported_defused(staff_client, orders):
+def test_an_address_with_a_formula_is_exported_defused(admin_client, orders):
     Order.objects.filter(pk=orders[0].pk).update(delivery_address="=cmd|' /C calc'!A0")
-    rows = read_csv(staff_client.get(f"/admin/orders/order/export.csv?q={orders[0].number}"))
+    rows = read_csv(admin_client.get(f"/admin/orders/order/export.csv?q={orders[0].number}"))
     assert rows[0]["delivery_address"] == "'=cmd|' /C calc'!A0"

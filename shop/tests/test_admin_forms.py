@@ -1,13 +1,12 @@
 """Admin forms: database constraints reported next to their field, opening hours as days and times."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
+from model_bakery import baker
 
 from orders.admin import CouponAdminForm
 from orders.models import Coupon
@@ -15,16 +14,9 @@ from products.admin import ProductAdminForm
 from products.models import Product
 from shop.admin import BusinessAdminForm
 from shop.admin_forms import OpeningHoursField, constraint_message
-from shop.models import Activity, Business, User
+from shop.models import Activity, Business
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    root = User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-    client.force_login(root)
-    return client
 
 
 # --- constraints ----------------------------------------------------------------------------------
@@ -44,8 +36,8 @@ def product_data(**changes):
     return {**data, **changes}
 
 
-def test_a_negative_price_is_reported_on_the_price_field_in_words(staff_client):
-    response = staff_client.post("/admin/products/product/add/", product_data(price="-1"))
+def test_a_negative_price_is_reported_on_the_price_field_in_words(admin_client):
+    response = admin_client.post("/admin/products/product/add/", product_data(price="-1"))
     form = response.context["adminform"].form
     assert form.errors == {"price": ["The price can't be negative."]}
     html = response.content.decode()
@@ -53,9 +45,9 @@ def test_a_negative_price_is_reported_on_the_price_field_in_words(staff_client):
     assert not Product.objects.exists()
 
 
-def test_a_negative_stock_in_the_list_cells_is_reported_on_its_cell(staff_client):
-    product = Product.objects.create(name="Loaf", slug="loaf", category="Bakery", price=Decimal("6.50"), stock=10)
-    response = staff_client.post(
+def test_a_negative_stock_in_the_list_cells_is_reported_on_its_cell(admin_client):
+    product = baker.make_recipe("products.product", name="Loaf", slug="loaf", price=Decimal("6.50"), stock=10)
+    response = admin_client.post(
         "/admin/products/product/",
         {
             "form-TOTAL_FORMS": "1",
@@ -82,11 +74,8 @@ def test_a_negative_stock_in_the_list_cells_is_reported_on_its_cell(staff_client
         ({"code": "save10"}, "code", "A coupon with this code already exists (codes ignore upper and lower case)."),
     ],
 )
-def test_coupon_constraints_are_reported_on_their_field(staff_client, changes, field, message):
-    now = timezone.now()
-    Coupon.objects.create(
-        code="SAVE10", discount_type="percent", value=10, valid_from=now, valid_until=now + timedelta(days=1)
-    )
+def test_coupon_constraints_are_reported_on_their_field(admin_client, changes, field, message):
+    baker.make_recipe("orders.coupon", code="SAVE10")
     data = {
         "code": "NEW20",
         "description": "",
@@ -102,7 +91,7 @@ def test_coupon_constraints_are_reported_on_their_field(staff_client, changes, f
         "usage_limit": "",
         **changes,
     }
-    response = staff_client.post("/admin/orders/coupon/add/", data)
+    response = admin_client.post("/admin/orders/coupon/add/", data)
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.errors.get(field) == [message], form.errors
@@ -212,10 +201,12 @@ def business_post(business: Business, **changes) -> dict:
 
 
 def test_staff_set_opening_hours_as_days_and_times_and_the_api_shows_them(
-    staff_client, client, django_capture_on_commit_callbacks
+    admin_client, admin_user, client, django_capture_on_commit_callbacks
 ):
-    business = Business.objects.create(name="Corner", timezone="America/New_York", opening_hours={"mon": "08:00-12:00"})
-    page = staff_client.get(f"/admin/shop/business/{business.pk}/change/").content.decode()
+    business = baker.make_recipe(
+        "shop.business", name="Corner", timezone="America/New_York", opening_hours={"mon": "08:00-12:00"}
+    )
+    page = admin_client.get(f"/admin/shop/business/{business.pk}/change/").content.decode()
     assert 'type="time"' in page and 'name="opening_hours_mon_open"' in page and 'value="08:00"' in page
     assert not re.search(r"<textarea[^>]*opening_hours", page)  # no raw JSON
 
@@ -223,16 +214,16 @@ def test_staff_set_opening_hours_as_days_and_times_and_the_api_shows_them(
     del data["opening_hours_fri_closed"]
     data |= {"opening_hours_fri_open": "10:00", "opening_hours_fri_close": "23:30"}
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(f"/admin/shop/business/{business.pk}/change/", data)
+        response = admin_client.post(f"/admin/shop/business/{business.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     business.refresh_from_db()
     assert business.opening_hours == {"fri": "10:00-23:30"}
     assert client.get("/api/v1/business").json()["data"]["business"]["opening_hours"] == {"fri": "10:00-23:30"}
     entry = Activity.objects.get(action="business.updated")
-    assert "opening_hours" in entry.description and entry.user.email == "root@example.test"
+    assert "opening_hours" in entry.description and entry.user == admin_user
 
 
-def test_a_tax_rate_over_100_is_reported_on_its_field(staff_client):
-    business = Business.objects.create(name="Corner", timezone="UTC")
-    response = staff_client.post(f"/admin/shop/business/{business.pk}/change/", business_post(business, tax_rate="150"))
+def test_a_tax_rate_over_100_is_reported_on_its_field(admin_client):
+    business = baker.make_recipe("shop.business", name="Corner", timezone="UTC")
+    response = admin_client.post(f"/admin/shop/business/{business.pk}/change/", business_post(business, tax_rate="150"))
     assert response.context["adminform"].form.errors == {"tax_rate": ["The tax rate is a percentage from 0 to 100."]}

@@ -1,37 +1,22 @@
-"""The back office's admin: the dashboard as its home, one navigation, one clock (the store's)."""
+"""The back office's admin (dashboard/sites.py, dashboard/context_processors.py): the dashboard as its home,
+one navigation, one clock (the store's)."""
 
 import re
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from model_bakery import baker
 
-from dashboard.tests.builders import make_business, make_order, make_product, make_user
 from orders.models import Order
-from shop.models import Business, Notification, User
-from shop.selectors import store_settings
 
 pytestmark = pytest.mark.django_db
-NEW_YORK = ZoneInfo("America/New_York")
 
 
-@pytest.fixture
-def superuser(db):
-    return User.objects.create_superuser(email="root@example.test", password="root-pass-123", name="Root")
-
-
-@pytest.fixture
-def staff_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-def test_the_admins_home_is_the_dashboard_and_all_records_moved(staff_client):
-    response = staff_client.get("/admin/")
+def test_the_admins_home_is_the_dashboard_and_all_records_moved(admin_client):
+    response = admin_client.get("/admin/")
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
-    records = staff_client.get("/admin/records/")
+    records = admin_client.get("/admin/records/")
     assert records.status_code == 200
     html = records.content.decode()
     for model in ("Orders", "Payments", "Coupons", "Products", "Users", "Activities"):
@@ -46,9 +31,9 @@ def test_anonymous_visitors_of_the_admin_home_go_to_the_admin_login(client):
 
 
 @pytest.mark.parametrize("url", ["/dashboard/", "/admin/orders/order/", "/admin/products/product/", "/admin/records/"])
-def test_every_staff_page_has_the_same_navigation_and_the_store_clock(staff_client, url):
-    make_business("America/New_York")
-    html = staff_client.get(url).content.decode()
+def test_every_staff_page_has_the_same_navigation_and_the_store_clock(admin_client, url):
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    html = admin_client.get(url).content.decode()
     nav = re.search(r'<nav class="bo-nav" aria-label="Back office">(.*?)</nav>', html, re.S).group(1)
     labels = re.findall(r">([^<]+)</a>", nav)
     assert labels == [
@@ -70,19 +55,20 @@ def test_every_staff_page_has_the_same_navigation_and_the_store_clock(staff_clie
     assert re.search(r"<span class=\"bo-tz\">E[SD]T · America/New_York</span>", html)
 
 
-def test_the_navigation_leaves_out_what_the_user_may_not_see(client):
-    viewer = User.objects.create_user(email="viewer@example.test", password="viewer-pass-1", name="V", is_staff=True)
-    client.force_login(viewer)
-    html = client.get("/dashboard/").content.decode()
+def test_the_navigation_leaves_out_what_the_user_may_not_see(staff_client):
+    html = staff_client.get("/dashboard/").content.decode()
     nav = re.search(r'<nav class="bo-nav" aria-label="Back office">(.*?)</nav>', html, re.S).group(1)
     assert re.findall(r">([^<]+)</a>", nav) == ["Dashboard", "Cache monitor", "All records"]
 
 
-def test_staff_pages_use_no_inline_scripts_or_styles(staff_client):
+def test_staff_pages_use_no_inline_scripts_or_styles(admin_client):
     """A Content-Security-Policy allowing only same-origin scripts and styles is coming to every page."""
-    business = make_business("America/New_York")
-    order = make_order(
-        make_user("ann@example.test"), timezone.now(), Order.Status.PENDING, [(make_product("Tea", "t"), 1, "2.00")]
+    business = baker.make_recipe("shop.business", timezone="America/New_York")
+    order = baker.make_recipe(
+        "orders.order", status=Order.Status.PENDING, subtotal=Decimal("2.00"), total=Decimal("2.00")
+    )
+    baker.make_recipe(
+        "orders.order_item", order=order, name="Tea", unit_price=Decimal("2.00"), line_total=Decimal("2.00")
     )
     for url in (
         "/dashboard/",
@@ -94,49 +80,12 @@ def test_staff_pages_use_no_inline_scripts_or_styles(staff_client):
         "/admin/products/product/",
         "/admin/records/",
     ):
-        html = staff_client.get(url).content.decode()
+        html = admin_client.get(url).content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"\sstyle=", html), url
         assert not re.search(r"<style", html), url
         assert not re.search(r"\son[a-z]+=", html), url
         assert not re.search(r'(src|href)="(https?:)?//', html), url  # nothing from another host
-
-
-def test_admin_pages_show_and_filter_times_on_the_store_clock(staff_client):
-    """At 01:00 UTC it is still the previous evening in New York: the admin's "today" is New York's."""
-    make_business("America/New_York")
-    ann = make_user("ann@example.test")
-    tea = make_product("Tea", "drinks")
-    now_ny = timezone.now().astimezone(NEW_YORK)
-    today_start = datetime.combine(now_ny.date(), datetime.min.time(), tzinfo=NEW_YORK)
-    late_yesterday = today_start - timedelta(minutes=10)  # New York's yesterday; often UTC's today
-    make_order(ann, late_yesterday, Order.Status.DELIVERED, [(tea, 1, "2.00")])
-    early_today = today_start + min(timedelta(minutes=10), (timezone.now() - today_start) / 2)
-    make_order(ann, early_today, Order.Status.DELIVERED, [(tea, 1, "2.00")])
-
-    today = now_ny.date().isoformat()
-    response = staff_client.get(f"/admin/orders/order/?created_at__from={today}&created_at__to={today}")
-    assert response.context["cl"].result_count == 1
-    html = response.content.decode()
-    assert early_today.astimezone(NEW_YORK).strftime("%d %b %Y, %H:%M") in html  # shown on the store's clock
-
-    # Django's own "Today" date filter follows the same clock (on another date field).
-    Notification.objects.create(user=ann, title="late", created_at=late_yesterday)
-    Notification.objects.create(user=ann, title="early", created_at=early_today)
-    today_filter = staff_client.get("/admin/shop/notification/?created_at__from=" + today + "&created_at__to=" + today)
-    assert [n.title for n in today_filter.context["cl"].result_list] == ["early"]
-
-
-def test_the_api_keeps_its_own_clock_whoever_filled_the_shared_entry(client):
-    """Only staff pages switch to the store's timezone: the business row cached while a staff page's
-    clock was active (a panel's loader asking for the store's timezone) still has the API's times."""
-    business = make_business("America/New_York")
-    Business.objects.filter(pk=business.pk).update(updated_at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
-    with timezone.override(NEW_YORK):
-        assert store_settings().timezone == NEW_YORK  # fills business:info
-    body = client.get("/api/v1/business").json()
-    assert body["data"]["fromCache"] is True
-    assert body["data"]["business"]["updated_at"] in ("2026-03-05T12:00:00Z", "2026-03-05T12:00:00+00:00")
 
 
 def test_the_records_page_needs_staff(client):

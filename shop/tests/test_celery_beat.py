@@ -1,5 +1,5 @@
-"""What each periodic task does when beat runs it (tasks run in-process here, eagerly; the rollover's
-clock is pinned through its service)."""
+"""What the dashboard's periodic tasks do when beat runs them (tasks run in-process here, eagerly; the
+rollover's clock is pinned through its service). The core's periodic task: test_tasks.py."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -13,11 +13,7 @@ from dashboard.tasks import dashboard_stats_refresh
 from dashboard.warmup import dashboard_stats_rollover
 from orders.models import Order
 from shop import cache
-from shop.models import Business, Notification, User
-from shop.notifications import notification_create
-from shop.tasks import notifications_retry_pending
-from testing.celery import celery_app_using
-from testing.redis_server import free_port
+from shop.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +35,13 @@ def test_the_stats_refresh_rebuilds_today_so_the_next_read_is_a_fresh_hit(custom
 
 
 def test_the_midnight_rollover_clears_today(customer):
-    order = baker.make(Order, user=customer, subtotal=Decimal("5"), total=Decimal("5"), payment_method="cash")
+    order = baker.make_recipe(
+        "orders.order",
+        user=customer,
+        subtotal=Decimal("5"),
+        total=Decimal("5"),
+        payment_method=Order.PaymentMethod.CASH,
+    )
     assert dashboard_stats().data["todayOrders"] == 1
     # Midnight passes: the order now belongs to yesterday, and nothing was written to say so.
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=1))
@@ -57,7 +59,7 @@ def test_the_midnight_rollover_clears_today(customer):
 
 def test_the_rollover_follows_the_business_timezone_and_leaves_the_rest_of_the_day_alone(settings):
     settings.TIME_ZONE = "UTC"
-    Business.objects.create(name="Kathmandu Kitchen", timezone="Asia/Kathmandu")  # UTC+05:45
+    baker.make_recipe("shop.business", name="Kathmandu Kitchen", timezone="Asia/Kathmandu")  # UTC+05:45
     dashboard_stats()
     invalidations = stats_invalidations()
 
@@ -68,19 +70,3 @@ def test_the_rollover_follows_the_business_timezone_and_leaves_the_rest_of_the_d
 
     assert dashboard_stats_rollover(now=datetime(2026, 3, 5, 18, 20, tzinfo=UTC)) is True, "00:05 in Kathmandu"
     assert stats_invalidations() == invalidations + 1
-
-
-def test_deliveries_still_pending_after_a_while_are_queued_again(customer, django_capture_on_commit_callbacks):
-    broker = celery_app_using(f"redis://127.0.0.1:{free_port()}/0", {"socket_connect_timeout": 1, "max_retries": 0})
-    with broker, django_capture_on_commit_callbacks(execute=True):
-        stuck = notification_create(user=customer, title="Order A: preparing")
-        recent = notification_create(user=customer, title="Order B: preparing")
-    assert set(Notification.objects.values_list("delivery_status", flat=True)) == {"pending"}
-    Notification.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=30))
-
-    assert notifications_retry_pending() == 1
-
-    stuck.refresh_from_db()
-    recent.refresh_from_db()
-    assert stuck.delivery_status == "delivered"
-    assert recent.delivery_status == "pending", "a recent one may still be on its way: left alone"

@@ -6,11 +6,12 @@ namespaces can't be made, the hosts are processes on loopback with ports of thei
 A price written through one host is what every other host, and the balancer, serves at once.
 """
 
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from products.models import Product
 from testing.netns import Balancer, Hosts
 from testing.postgres import PrivatePostgres, suite_database_url
 from testing.processes import AppProcesses, Web, http
@@ -26,12 +27,9 @@ def hosts():
     made.destroy()
 
 
-def test_a_write_through_one_host_is_what_every_host_serves_at_once(hosts):
-    from shop.models import User
-
-    admin = User.objects.create_user(email="admin@example.test", password="x" * 12, name="Admin", is_staff=True)
-    token = str(RefreshToken.for_user(admin).access_token)
-    tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
+def test_a_write_through_one_host_is_what_every_host_serves_at_once(hosts, staff_user):
+    token = str(RefreshToken.for_user(staff_user).access_token)
+    tea = baker.make_recipe("products.product", name="Tea", price=Decimal("2.00"), stock=50, category="drinks")
     pg = PrivatePostgres(host=hosts.services_address).init().start()
     server = RedisServer(host=hosts.services_address).start()
     balancer = None

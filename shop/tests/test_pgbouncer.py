@@ -11,6 +11,7 @@ processes take turns on it transaction by transaction and nothing of a session c
 """
 
 import time
+from decimal import Decimal
 
 import psycopg
 import pytest
@@ -18,7 +19,6 @@ from django.db import connection
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from products.models import Product
 from testing.pgbouncer import PgBouncer
 from testing.postgres import suite_database_url
 from testing.processes import AppProcesses, wait_until
@@ -34,16 +34,14 @@ def bouncer(transactional_db):
     pooler.stop()
 
 
-def token_for(**fields) -> str:
-    from shop.models import User
-
-    return str(RefreshToken.for_user(User.objects.create_user(password="x" * 12, **fields)).access_token)
+def token_for(user) -> str:
+    return str(RefreshToken.for_user(user).access_token)
 
 
-def test_the_store_behind_pgbouncer_in_transaction_mode(bouncer, redis_server):
-    tea = baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
-    admin = token_for(email="admin@example.test", name="Admin", is_staff=True)
-    customer = token_for(email="customer@example.test", name="Customer")
+def test_the_store_behind_pgbouncer_in_transaction_mode(bouncer, redis_server, staff_user, customer):
+    tea = baker.make_recipe("products.product", name="Tea", price=Decimal("2.00"), stock=50, category="drinks")
+    admin = token_for(staff_user)
+    buyer = token_for(customer)
     name = connection.settings_dict["NAME"]
     with AppProcesses(
         database_url=bouncer.url(name),
@@ -76,10 +74,10 @@ def test_the_store_behind_pgbouncer_in_transaction_mode(bouncer, redis_server):
                 "delivery_address": "1 Pool St",
                 "payment_method": "cash",
             },
-            token=customer,
+            token=buyer,
         )
         assert placed.status == 201, placed.body
-        assert b.get(f"/api/v1/orders/{placed.data['order']['id']}", token=customer).status == 200
+        assert b.get(f"/api/v1/orders/{placed.data['order']['id']}", token=buyer).status == 200
         assert price_via_b()[0] == "2.10"
 
         app.relay()

@@ -1,11 +1,12 @@
 """Who may call what: every route of auth, business, products, notifications and operations
 against an anonymous client, a customer, another customer and an admin (JWT Bearer tokens)."""
 
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 
-from shop.models import Business, User
-from shop.notifications import notification_create
+from shop.baker_recipes import PASSWORD
 from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
@@ -50,12 +51,11 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(staff_user, customer):
-    other = User.objects.create_user(email="other@example.test", password="other-pass-123", name="Other")
-    Business.objects.create(name="Shop")
-    product = baker.make("products.Product", name="Tea", price="3.00", stock=5, category="drinks")
-    notification = notification_create(user=customer, title="Hello")
-    users = {"anonymous": None, "customer": customer, "other_customer": other, "admin": staff_user}
+def world(staff_user, customer, other_customer):
+    baker.make_recipe("shop.business", name="Shop")
+    product = baker.make_recipe("products.product", name="Tea", price=Decimal("3.00"), stock=5, category="drinks")
+    notification = baker.make_recipe("shop.notification", user=customer, title="Hello")
+    users = {"anonymous": None, "customer": customer, "other_customer": other_customer, "admin": staff_user}
     return users, {"product": product.id, "notification": notification.id}
 
 
@@ -65,7 +65,7 @@ def body_for(kind, role, users):
     if kind == "register":
         return {"email": f"{role}-new@example.test", "password": "correct-horse-battery-9", "name": "New"}
     if kind == "login":
-        return {"email": "customer@example.test", "password": "customer-pass-123"}
+        return {"email": "customer@example.test", "password": PASSWORD}
     if kind == "refresh":
         return {"refresh": str(RefreshToken.for_user(users["customer"]))}
     return kind

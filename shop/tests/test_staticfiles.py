@@ -34,12 +34,10 @@ def production_static(tmp_path):
 
 
 @pytest.mark.parametrize("page, as_staff", PAGES, ids=[page for page, _ in PAGES])
-def test_pages_are_not_a_500_before_collectstatic_with_debug_off(production_static, staff_user, page, as_staff):
+def test_pages_are_not_a_500_before_collectstatic_with_debug_off(production_static, admin_user, page, as_staff):
     client = Client(raise_request_exception=False)
     if as_staff:
-        staff_user.is_superuser = True
-        staff_user.save()
-        client.force_login(staff_user)
+        client.force_login(admin_user)
 
     response = client.get(page)
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.test import override_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from shop.baker_recipes import PASSWORD
 from shop.models import User
 from testing.api import bearer_client
 
@@ -64,7 +65,7 @@ def test_register_without_name_is_400(anon_api):
 
 def test_login_returns_user_and_tokens(anon_api, customer):
     response = anon_api.post(
-        "/api/v1/auth/login", {"email": "CUSTOMER@example.test", "password": "customer-pass-123"}, format="json"
+        "/api/v1/auth/login", {"email": "CUSTOMER@example.test", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
     data = response.json()["data"]
@@ -73,7 +74,7 @@ def test_login_returns_user_and_tokens(anon_api, customer):
 
 @pytest.mark.parametrize(
     "email, password",
-    [("customer@example.test", "wrong-password"), ("nobody@example.test", "customer-pass-123")],
+    [("customer@example.test", "wrong-password"), ("nobody@example.test", PASSWORD)],
 )
 def test_login_with_wrong_credentials_is_401(anon_api, customer, email, password):
     response = anon_api.post("/api/v1/auth/login", {"email": email, "password": password}, format="json")
@@ -90,18 +91,13 @@ def test_login_with_wrong_credentials_is_401(anon_api, customer, email, password
 def test_login_of_an_inactive_user_is_401(anon_api, customer):
     customer.is_active = False
     customer.save()
-    response = anon_api.post(
-        "/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json"
-    )
+    response = anon_api.post("/api/v1/auth/login", {"email": customer.email, "password": PASSWORD}, format="json")
     assert response.status_code == 401
 
 
-def test_a_stale_token_in_the_header_does_not_block_login(customer):
-    client = bearer_client()
-    client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
-    response = client.post(
-        "/api/v1/auth/login", {"email": customer.email, "password": "customer-pass-123"}, format="json"
-    )
+def test_a_stale_token_in_the_header_does_not_block_login(anon_api, customer):
+    anon_api.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+    response = anon_api.post("/api/v1/auth/login", {"email": customer.email, "password": PASSWORD}, format="json")
     assert response.status_code == 200
 
 
@@ -119,18 +115,18 @@ def test_refresh_for_a_deleted_user_is_401(anon_api, customer):
     assert anon_api.post("/api/v1/auth/refresh", {"refresh": refresh}, format="json").status_code == 401
 
 
-def test_me_needs_a_valid_token(anon_api, customer):
+def test_me_needs_a_valid_token(anon_api, customer_api, customer):
     assert anon_api.get("/api/v1/auth/me").status_code == 401
     anon_api.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
     response = anon_api.get("/api/v1/auth/me")
     assert response.status_code == 401 and response.json()["success"] is False
-    body = bearer_client(customer).get("/api/v1/auth/me").json()
+    body = customer_api.get("/api/v1/auth/me").json()
     assert body["data"]["user"]["email"] == customer.email and set(body["data"]["user"]) == USER_FIELDS
 
 
-def test_login_is_throttled_per_client_address(customer):
+def test_login_is_throttled_per_client_address(anon_api, customer):
     rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "3/min"}}
-    client = bearer_client()
+    client = anon_api
     body = {"email": customer.email, "password": "wrong-password"}
     with override_settings(REST_FRAMEWORK=rates):
         statuses = [client.post("/api/v1/auth/login", body, format="json").status_code for _ in range(3)]
@@ -144,3 +140,53 @@ def test_login_is_throttled_per_client_address(customer):
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert spoofed.status_code == 429, "X-Forwarded-For from the client must not reset the throttle"
     assert other_address.status_code == 401
+
+
+# --- account enumeration (issue 13, item 14) ------------------------------------------------------
+# Register tells whether an address has an account only to a request that would otherwise create one,
+# at a limited rate per client address.
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"password": "x"},  # a throwaway password
+        {"password": STRONG, "name": ""},
+        {"password": STRONG, "role": "admin"},
+        {"password": STRONG, "email": "CUSTOMER@example.test", "name": ""},
+    ],
+)
+def test_a_register_probe_with_an_invalid_body_says_the_same_for_taken_and_free_emails(customer, body):
+    def probe(email):
+        payload = {"email": email, "name": "Probe", **body}
+        if "email" in body:
+            payload["email"] = body["email"] if email == customer.email else "free@example.test"
+        return bearer_client().post("/api/v1/auth/register", payload, format="json")
+
+    taken, free = probe(customer.email), probe("free@example.test")
+
+    assert taken.status_code == free.status_code == 400
+    assert taken.json() == free.json()
+    assert "email" not in taken.json()["errors"]
+    assert User.objects.count() == 1
+
+
+def test_register_is_throttled_per_client_address(anon_api, customer):
+    rates = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}}
+    rates["DEFAULT_THROTTLE_RATES"]["register"] = "3/hour"
+    client = anon_api
+
+    def register(email, **extra):
+        return client.post(
+            "/api/v1/auth/register", {"email": email, "password": STRONG, "name": "N"}, format="json", **extra
+        )
+
+    with override_settings(REST_FRAMEWORK=rates):
+        statuses = [register(f"probe{n}@example.test").status_code for n in range(2)]
+        statuses.append(register(customer.email).status_code)
+        throttled = register("probe9@example.test")
+        other_address = register("probe10@example.test", REMOTE_ADDR="198.51.100.7")
+
+    assert statuses == [201, 201, 400]
+    assert throttled.status_code == 429 and throttled.json()["code"] == "throttled"
+    assert 0 < int(throttled["Retry-After"]) <= 3600
+    assert other_address.status_code == 201
+    assert not User.objects.filter(email="probe9@example.test").exists()

@@ -13,6 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIRequestFactory
 
 from shop.api.authentication import JWTAuthentication
+from shop.baker_recipes import PASSWORD
 from shop.errors import NotAuthenticated
 from shop.models import User
 from shop.services import token_pair_refresh
@@ -20,10 +21,8 @@ from testing.api import bearer_client
 
 pytestmark = pytest.mark.django_db
 
-CUSTOMER_PASSWORD = "customer-pass-123"
 
-
-def login(email=None, password=CUSTOMER_PASSWORD):
+def login(email=None, password=PASSWORD):
     response = bearer_client().post(
         "/api/v1/auth/login", {"email": email or "customer@example.test", "password": password}, format="json"
     )
@@ -146,14 +145,13 @@ def test_logout_needs_a_login(customer):
         ("unknown", "token"),
     ],
 )
-def test_logout_refuses_a_bad_body_and_revokes_nothing(customer, body, field):
+def test_logout_refuses_a_bad_body_and_revokes_nothing(customer, other_customer, body, field):
     tokens = login()
     others_refresh = None
     if body == "access":
         body = {"refresh": tokens["access"]}
     elif body == "other":
-        other = User.objects.create_user(email="other@example.test", password="other-pass-123", name="Other")
-        others_refresh = login(other.email, "other-pass-123")["refresh"]
+        others_refresh = login(other_customer.email)["refresh"]
         body = {"refresh": others_refresh}
     elif body == "unknown":
         body = {"refresh": tokens["refresh"], "token": "x"}
@@ -178,7 +176,7 @@ def test_logout_twice_is_400_the_second_time(customer):
 def test_a_password_change_ends_every_token_and_session_of_the_user(customer, staff_user):
     tokens, other_device = login(), login()
     session = browser_session(customer)
-    bystander = login(staff_user.email, "admin-pass-123")
+    bystander = login(staff_user.email)
 
     customer.set_password("a-brand-new-pass-42")
     customer.save()
@@ -193,11 +191,9 @@ def test_a_password_change_ends_every_token_and_session_of_the_user(customer, st
     assert me(fresh["access"]).status_code == 200 and refresh(fresh["refresh"]).status_code == 200
 
 
-def test_a_password_change_in_the_admin_ends_the_users_tokens(customer):
+def test_a_password_change_in_the_admin_ends_the_users_tokens(customer, admin_client):
     tokens = login()
-    staff = Client()
-    staff.force_login(User.objects.create_superuser(email="boss@example.test", password="boss-pass-123", name="B"))
-    response = staff.post(
+    response = admin_client.post(
         f"/admin/shop/user/{customer.pk}/password/",
         {"password1": "changed-by-staff-77", "password2": "changed-by-staff-77", "usable_password": "true"},
     )
@@ -235,14 +231,12 @@ def test_deactivation_ends_every_token_and_session_even_after_reactivation(
     assert me(fresh["access"]).status_code == 200 and refresh(fresh["refresh"]).status_code == 200
 
 
-def test_deactivation_in_the_admin_ends_the_staff_session(staff_user):
-    other_admin = User.objects.create_superuser(email="boss@example.test", password="boss-pass-123", name="B")
+def test_deactivation_in_the_admin_ends_the_staff_session(staff_user, admin_client):
     session = browser_session(staff_user)
     assert session.get("/admin/records/").status_code == 200
-    tokens = login(staff_user.email, "admin-pass-123")
+    tokens = login(staff_user.email)
 
-    boss = Client()
-    boss.force_login(other_admin)
+    boss = admin_client
     form = boss.get(f"/admin/shop/user/{staff_user.pk}/change/").context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
     data.update(is_active="", groups=[], user_permissions=[], is_staff="on")

@@ -1,23 +1,51 @@
-"""The API docs render in headless Chromium with every request to another host refused, and the
-site's Content-Security-Policy (scripts and styles from the site itself only) breaks neither them
-nor the admin. Screenshots go to test-artifacts/.
+"""The API docs pages (shop/api/docs.py) are served from the project with nothing from another host
+(issue 13 item 12, issue 14). They render in headless Chromium with every request to another host
+refused, and the site's Content-Security-Policy (scripts and styles from the site itself only) breaks
+neither them nor the admin. Screenshots go to test-artifacts/.
 """
 
 import os
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from model_bakery import baker
 from playwright.sync_api import sync_playwright
 
 from products.models import Product
-from shop.models import User
+from shop.baker_recipes import PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps a loop in this thread
 
-pytestmark = [pytest.mark.browser]
 
+def policy_of(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/docs/?script=", "/api/redoc/"])
+def test_the_api_docs_load_nothing_from_another_host(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), text
+    assert "googleapis" not in text and "jsdelivr" not in text and "unpkg" not in text
+    assert "<script>" not in text and "<style" not in text  # no inline script or style either
+    if url != "/api/docs/?script=":
+        assert "/static/drf_spectacular_sidecar/" in text
+
+
+@pytest.mark.django_db
+def test_only_redoc_gets_the_nonce_and_hashes_for_its_bundles_styles(client):
+    redoc = policy_of(client.get("/api/redoc/"))["style-src"]
+    assert redoc[0] == "'self'" and any(source.startswith("'nonce-") for source in redoc)
+    assert policy_of(client.get("/api/docs/"))["style-src"] == ["'self'"]
+
+
+# --- in headless Chromium -----------------------------------------------------------------------
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -83,6 +111,7 @@ def assert_clean(page, response, *, blocked_images=()):
     assert errors == [], "\n".join(errors)
 
 
+@pytest.mark.browser
 def test_swagger_ui_renders_offline_under_the_csp(offline_page, api_live_server):
     page = offline_page
     response = page.goto(f"{api_live_server.url}/api/docs/")
@@ -101,6 +130,7 @@ def test_swagger_ui_renders_offline_under_the_csp(offline_page, api_live_server)
     assert_clean(page, response)
 
 
+@pytest.mark.browser
 def test_redoc_renders_offline_under_the_csp(offline_page, api_live_server):
     page = offline_page
     response = page.goto(f"{api_live_server.url}/api/redoc/")
@@ -114,15 +144,14 @@ def test_redoc_renders_offline_under_the_csp(offline_page, api_live_server):
     assert_clean(page, response, blocked_images=("https://cdn.redoc.ly/",))
 
 
+@pytest.mark.browser
 def test_the_admin_works_under_the_csp(offline_page, api_live_server):
-    User.objects.create_user(
-        email="csp-admin@example.test", password="csp-admin-pass-1", name="A", is_staff=True, is_superuser=True
-    )
-    product = Product.objects.create(name="Rye", slug="rye", category="Bakery", price="5.75", stock=3)
+    baker.make_recipe("shop.superuser", email="csp-admin@example.test")
+    product = baker.make_recipe("products.product", name="Rye", slug="rye", price=Decimal("5.75"), stock=3)
     page = offline_page
     page.goto(f"{api_live_server.url}/admin/login/")
     page.fill("#id_username", "csp-admin@example.test")
-    page.fill("#id_password", "csp-admin-pass-1")
+    page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_url(re.compile(r"/dashboard/$"))  # the back office's home
     assert_clean(page, page.reload())

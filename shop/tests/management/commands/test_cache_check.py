@@ -1,52 +1,21 @@
-"""The management commands: cache_monitor and cache_check."""
+"""`manage.py cache_check`: each cached endpoint called twice over HTTP, the second answer from the cache."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 from model_bakery import baker
 
-from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
-from shop import cache
+from shop.baker_recipes import PASSWORD
 from shop.cache import cached_reads
 from shop.management.commands.cache_check import Reply, endpoint_paths, judge
-from testing.cache import read
 
 
 def run(*args, **options) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **options)
     return out.getvalue()
-
-
-def test_cache_monitor_shows_redis_families_keys_ttls_and_counters(db, own_redis_store):
-    read(PRODUCTS_ALL, {}, lambda: {"products": []})
-    read(PRODUCTS_ALL, {}, lambda: {"products": []})
-    read(PRODUCT_DETAIL, {"id": 42}, lambda: {"product": {}})
-    cache.clear("coupons:active", cause="test")
-
-    report = run("cache_monitor")
-
-    assert "status up" in report and "version 7." in report and "memory " in report
-    rows = {line.split()[0]: line.split() for line in report.splitlines() if line.startswith(("products:", "coupons:"))}
-    #              family          ttl   keys hits misses rate    invalidations errors
-    assert rows["products:all"] == ["products:all", "3600s", "1", "1", "1", "50.0%", "0", "0"]
-    assert rows["coupons:active"][6] == "1"
-    assert "products:42" in report
-    key_line = next(line for line in report.splitlines() if line.strip().startswith("products:42"))
-    assert int(key_line.split("TTL left ")[1].rstrip("s")) > 3500
-
-
-def test_cache_monitor_reports_a_down_redis_without_failing(db, redis_server, own_redis_store):
-    redis_server.kill()
-    report = run("cache_monitor")
-    assert "status down" in report and "breaker open" in report
-    assert "outbox: 0 invalidation(s) pending" in report
-
-
-def test_cache_monitor_watch_refreshes(db, own_redis_store):
-    report = run("cache_monitor", "--watch", "0.01", "--iterations", "3")
-    assert report.count("status up") == 3
 
 
 def reply(status=200, x_cache="MISS", from_cache=False) -> Reply:
@@ -102,12 +71,10 @@ def test_cache_check_fails_when_the_server_cannot_be_reached():
 def test_cache_check_against_the_running_app(live_server, staff_user):
     from shop.models import Business
 
-    baker.make("products.Product", name="Tea", slug="tea", category="drinks", price="2.00", stock=3)
+    baker.make_recipe("products.product", name="Tea", slug="tea", category="drinks", price=Decimal("2.00"), stock=3)
     if not Business.objects.exists():
-        baker.make(Business)
-    report = run(
-        "cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", "admin-pass-123"
-    )
+        baker.make_recipe("shop.business")
+    report = run("cache_check", "--base-url", live_server.url, "--email", staff_user.email, "--password", PASSWORD)
     assert "Cache cleared" in report
     assert report.count("OK    GET") == len([r for r in cached_reads() if r.http]), report
     assert "MISS → HIT" in report

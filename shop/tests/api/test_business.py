@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 import pytest
+from model_bakery import baker
 
 from shop.cache_families import BUSINESS_INFO
 from shop.models import Activity, Business
@@ -35,7 +38,7 @@ def test_unconfigured_business_is_404_and_caches_nothing(anon_api):
 def test_business_is_cached_without_expiry_and_a_patch_clears_it(
     anon_api, staff_api, django_capture_on_commit_callbacks
 ):
-    Business.objects.create(name="Corner Shop", tax_rate="8.50")
+    baker.make_recipe("shop.business", name="Corner Shop", tax_rate=Decimal("8.50"))
 
     first, second = anon_api.get("/api/v1/business"), anon_api.get("/api/v1/business")
     assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
@@ -98,7 +101,7 @@ def test_patch_without_a_business_is_404(staff_api):
     ],
 )
 def test_bad_business_input_is_400_and_changes_nothing(staff_api, body, field):
-    Business.objects.create(name="Shop")
+    baker.make_recipe("shop.business", name="Shop")
     before = Business.objects.values().get()
 
     response = staff_api.patch("/api/v1/business", body, format="json")

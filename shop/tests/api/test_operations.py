@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 
@@ -26,7 +28,7 @@ def test_health_is_degraded_but_200_when_redis_is_dead(anon_api, own_redis_store
 
 
 def test_cache_stats_counts_hits_and_misses_per_family(anon_api, staff_api):
-    baker.make("products.Product", price="1.00")
+    baker.make_recipe("products.product", price=Decimal("1.00"))
     anon_api.get("/api/v1/products")
     anon_api.get("/api/v1/products")
 
@@ -68,7 +70,7 @@ def test_cache_clear_all_covers_every_family(staff_api):
 
 
 def test_cleared_family_is_a_miss_on_the_next_read(anon_api, staff_api):
-    baker.make("products.Product", price="1.00")
+    baker.make_recipe("products.product", price=Decimal("1.00"))
     anon_api.get("/api/v1/products")
     assert anon_api.get("/api/v1/products")["X-Cache"] == "HIT"
 
@@ -78,7 +80,7 @@ def test_cleared_family_is_a_miss_on_the_next_read(anon_api, staff_api):
 
 
 def test_unknown_cache_family_is_404(staff_api):
-    baker.make("products.Product", price="1.00")
+    baker.make_recipe("products.product", price=Decimal("1.00"))
     staff_api.get("/api/v1/products")
     response = staff_api.delete("/api/v1/cache/nonsense")
     assert response.status_code == 404 and response.json()["success"] is False

@@ -26,18 +26,14 @@ def broker_down():
         yield app
 
 
-@pytest.fixture
-def product():
-    return baker.make("products.Product", name="Soup", category="food", price=Decimal("4.00"), stock=100)
-
-
 def queueing_errors(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "shop.queueing" and r.levelno >= logging.ERROR]
 
 
 def test_orders_and_status_changes_succeed_and_the_outage_is_logged_once(
-    broker_down, settings, caplog, customer, staff_user, product, django_capture_on_commit_callbacks
+    broker_down, settings, caplog, customer, staff_user, django_capture_on_commit_callbacks
 ):
+    product = baker.make_recipe("products.product", name="Soup", category="food", price=Decimal("4.00"), stock=100)
     settings.CELERY_PUBLISH_COOLDOWN = 0  # every request really tries the broker
     caplog.set_level(logging.INFO, logger="shop.queueing")
     orders = []
