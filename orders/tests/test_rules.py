@@ -98,7 +98,7 @@ def test_q_holds_refuses_what_it_cannot_decide_in_python():
 
 
 def test_the_admin_state_column_and_valid_now_filter_follow_the_rule(admin_client, every_kind_of_coupon):
-    from orders.admin import CouponAdmin
+    from orders.admin.coupons import CouponAdmin
 
     now, _ = every_kind_of_coupon
     usable = set(Coupon.objects.filter(coupon_usable_q(now)).values_list("code", flat=True))
