@@ -6,7 +6,7 @@ all on the run's test database and a redis-server of the test's own (testing/pro
 is stale when it returns a price older than a write that committed before the read was sent. The
 bound: fresh at once while Redis answers, within 1 s of Redis answering again after an outage.
 
-The single-process versions of these cases are in test_outbox.py and test_faults.py.
+The single-process versions of these cases are in test_outbox.py and test_redis.py.
 """
 
 import signal
