@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from products.cache_families import PRODUCTS_ALL
 from products.models import Product
-from products.services import product_change_description
 from shop.models import Activity, User
 from testing.cache import read
 
@@ -134,26 +133,3 @@ def test_the_restock_filter_matches_the_dashboards_low_stock(staff_client, loaf)
         Product.objects.create(name=name, slug=name.lower(), category="x", price=1, stock=stock, is_active=active)
     response = staff_client.get("/admin/products/product/?stock_level=restock&is_active__exact=1")
     assert sorted(p.name for p in response.context["cl"].result_list) == ["A", "B"]
-
-
-@pytest.mark.parametrize(
-    "before, after, text",
-    [
-        ({"price": Decimal("3.2")}, {"price": Decimal("3.50")}, "Product Oat milk: price 3.20 → 3.50"),
-        ({"stock": 4, "price": Decimal("1")}, {"stock": 20, "price": Decimal("1")}, "Product Oat milk: stock 4 → 20"),
-        (
-            {"is_active": True, "name": "Oat milk"},
-            {"is_active": False, "name": "Oat milk"},
-            "Product Oat milk: now hidden from the shop",
-        ),
-        (
-            {"description": "a", "stock": 1},
-            {"description": "b", "stock": 2},
-            "Product Oat milk: stock 1 → 2; also description",
-        ),
-        ({"description": "a"}, {"description": "b"}, "Product Oat milk: description changed"),
-        ({"stock": 1}, {"stock": 1}, "Product Oat milk saved without changes"),
-    ],
-)
-def test_a_product_change_in_words(before, after, text):
-    assert product_change_description(name="Oat milk", before=before, after=after) == text

@@ -6,7 +6,8 @@ all on the run's test database and a redis-server of the test's own (testing/pro
 is stale when it returns a price older than a write that committed before the read was sent. The
 bound: fresh at once while Redis answers, within 1 s of Redis answering again after an outage.
 
-The single-process versions of these cases are in test_outbox.py and test_redis.py.
+The single-process versions of these cases are in test_outbox.py, test_relay.py, test_redis.py and
+test_recovery.py.
 """
 
 import signal

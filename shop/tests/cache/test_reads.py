@@ -1,6 +1,6 @@
-"""Every cached endpoint, found in the registry of cached reads, keeps API.md's promises for cached
-reads: `data.fromCache` and `X-Cache` go MISS → HIT, a strong ETag, 304 on If-None-Match with no
-body, and the same data both times."""
+"""Every cached endpoint, found in the registry of cached reads (shop/cache/reads.py), keeps API.md's
+promises for cached reads: `data.fromCache` and `X-Cache` go MISS → HIT, a strong ETag, 304 on
+If-None-Match with no body, and the same data both times."""
 
 import pytest
 from model_bakery import baker
