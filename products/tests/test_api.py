@@ -3,6 +3,7 @@ making the next read a miss. Admin writes: what they answer, what they refuse, w
 The list's query string: test_filters.py."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from model_bakery import baker
@@ -18,13 +19,6 @@ pytestmark = pytest.mark.django_db
 VALID = {"name": "Green Tea", "category": "drinks", "price": "4.50", "stock": 12}
 
 
-def make_product(**fields) -> Product:
-    fields.setdefault("price", "5.00")
-    fields.setdefault("stock", 10)
-    fields.setdefault("category", "fruit")
-    return baker.make(Product, **fields)
-
-
 def names(response) -> list[str]:
     return [p["name"] for p in response.json()["data"]["products"]]
 
@@ -36,8 +30,8 @@ def assert_hit(response, hit: bool):
 
 
 def test_second_list_read_is_a_hit_with_the_same_data(anon_api):
-    make_product(name="Apple")
-    make_product(name="Hidden", is_active=False)
+    baker.make_recipe("products.product", name="Apple")
+    baker.make_recipe("products.product", name="Hidden", is_active=False)
 
     first = anon_api.get("/api/v1/products")
     second = anon_api.get("/api/v1/products")
@@ -50,7 +44,7 @@ def test_second_list_read_is_a_hit_with_the_same_data(anon_api):
 
 
 def test_hit_costs_no_sql(anon_api, django_assert_num_queries):
-    make_product(name="Apple")
+    baker.make_recipe("products.product", name="Apple")
     anon_api.get("/api/v1/products")
     with django_assert_num_queries(0):
         assert_hit(anon_api.get("/api/v1/products"), True)
@@ -59,7 +53,7 @@ def test_hit_costs_no_sql(anon_api, django_assert_num_queries):
 def test_write_through_the_api_makes_the_next_read_a_miss_with_new_data(
     anon_api, staff_api, django_capture_on_commit_callbacks
 ):
-    product = make_product(name="Apple", price="5.00")
+    product = baker.make_recipe("products.product", name="Apple", price=Decimal("5.00"))
     anon_api.get("/api/v1/products")
     anon_api.get(f"/api/v1/products/{product.id}")
 
@@ -76,15 +70,14 @@ def test_write_through_the_api_makes_the_next_read_a_miss_with_new_data(
 
 
 def test_write_through_the_django_admin_makes_the_next_read_a_miss(
-    client, staff_user, anon_api, django_capture_on_commit_callbacks
+    admin_client, anon_api, django_capture_on_commit_callbacks
 ):
-    product = make_product(name="Apple", slug="apple", price="5.00", stock=3)
+    product = baker.make_recipe(
+        "products.product", name="Apple", slug="apple", category="fruit", price=Decimal("5.00"), stock=3
+    )
     assert_hit(anon_api.get(f"/api/v1/products/{product.id}"), False)
     assert_hit(anon_api.get(f"/api/v1/products/{product.id}"), True)
 
-    staff_user.is_superuser = True  # the Django admin also wants model permissions
-    staff_user.save()
-    client.force_login(staff_user)
     form = {
         "name": "Apple",
         "slug": "apple",
@@ -97,8 +90,8 @@ def test_write_through_the_django_admin_makes_the_next_read_a_miss(
         "created_at_0": product.created_at.strftime("%Y-%m-%d"),
         "created_at_1": product.created_at.strftime("%H:%M:%S"),
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/products/product/{product.id}/change/", form)
+    with django_capture_on_commit_callbacks(execute=True):  # a superuser: the Django admin wants model permissions
+        response = admin_client.post(f"/admin/products/product/{product.id}/change/", form)
     assert response.status_code == 302, response.content[:2000]
 
     detail = anon_api.get(f"/api/v1/products/{product.id}")
@@ -109,8 +102,8 @@ def test_write_through_the_django_admin_makes_the_next_read_a_miss(
 def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
     anon_api, staff_user, django_capture_on_commit_callbacks
 ):
-    make_product(name="Apple")
-    pear = make_product(name="Pear")
+    baker.make_recipe("products.product", name="Apple")
+    pear = baker.make_recipe("products.product", name="Pear")
     anon_api.get("/api/v1/products")
     anon_api.get("/api/v1/products?ordering=-name")
     assert_hit(anon_api.get("/api/v1/products"), True)
@@ -127,7 +120,7 @@ def test_queryset_update_in_a_service_makes_the_next_read_a_miss(
 
 
 def test_inactive_product_detail_is_404_for_customers_and_visible_to_admins(anon_api, customer_api, staff_api):
-    product = make_product(name="Hidden", is_active=False)
+    product = baker.make_recipe("products.product", name="Hidden", is_active=False)
 
     assert staff_api.get(f"/api/v1/products/{product.id}").json()["data"]["product"]["name"] == "Hidden"
     # The shared key now holds the inactive product; it must not leak to anyone else.
@@ -176,7 +169,7 @@ def test_slugs_stay_unique_for_equal_names(staff_api):
 
 
 def test_a_given_slug_that_is_taken_is_400(staff_api):
-    baker.make(Product, slug="taken", price="1.00")
+    baker.make_recipe("products.product", slug="taken")
     response = staff_api.post("/api/v1/products", {**VALID, "slug": "taken"}, format="json")
     assert response.status_code == 400 and "slug" in response.json()["errors"]
 
@@ -230,7 +223,7 @@ def test_form_encoded_body_is_415(staff_api):
 
 
 def test_put_replaces_and_patch_changes_some_fields(staff_api):
-    product = baker.make(Product, name="Old", slug="old", category="a", price="1.00", stock=1, description="d")
+    product = baker.make_recipe("products.product", name="Old", slug="old", category="a", stock=1, description="d")
 
     response = staff_api.put(
         f"/api/v1/products/{product.id}", {"name": "New", "category": "b", "price": "2.00"}, format="json"
@@ -250,7 +243,7 @@ def test_put_replaces_and_patch_changes_some_fields(staff_api):
 
 
 def test_delete_answers_200_with_the_deleted_product(staff_api, staff_user):
-    product = baker.make(Product, name="Gone", price="1.00")
+    product = baker.make_recipe("products.product", name="Gone")
 
     response = staff_api.delete(f"/api/v1/products/{product.id}")
 

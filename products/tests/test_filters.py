@@ -2,21 +2,22 @@
 order, or with the default page and ordering spelled out, is one key; a malformed one is 400 and makes
 no key; filters, pages and orderings; and no client can fill Redis with distinct filter queries."""
 
+from decimal import Decimal
+
 import pytest
 from model_bakery import baker
 
 from products.cache_families import PRODUCTS_FILTER
-from products.tests.test_api import assert_hit, make_product, names
+from products.tests.test_api import assert_hit, names
 from shop.cache.redis import get_store
-from testing.api import bearer_client
 from testing.cache import family_keys
 
 pytestmark = pytest.mark.django_db
 
 
 def test_params_in_another_order_share_one_key(anon_api):
-    make_product(name="Apple juice", category="drinks", description="fresh")
-    make_product(name="Apple", category="fruit")
+    baker.make_recipe("products.product", name="Apple juice", category="drinks", description="fresh")
+    baker.make_recipe("products.product", name="Apple", category="fruit")
 
     first = anon_api.get("/api/v1/products?category=drinks&search=apple&min_price=1&in_stock=true")
     second = anon_api.get("/api/v1/products?in_stock=true&min_price=1.00&search=apple&category=drinks")
@@ -30,7 +31,7 @@ def test_params_in_another_order_share_one_key(anon_api):
 
 
 def test_default_page_and_ordering_share_the_key_of_the_explicit_ones(anon_api):
-    make_product(name="Apple")
+    baker.make_recipe("products.product", name="Apple")
     anon_api.get("/api/v1/products?search=app")
     assert_hit(anon_api.get("/api/v1/products?search=app&page=1&page_size=20&ordering=name"), True)
     assert len(family_keys(PRODUCTS_FILTER)) == 1
@@ -57,7 +58,7 @@ def test_default_page_and_ordering_share_the_key_of_the_explicit_ones(anon_api):
     ],
 )
 def test_malformed_filter_is_400_and_creates_no_key(anon_api, query):
-    make_product(name="Apple")
+    baker.make_recipe("products.product", name="Apple")
     response = anon_api.get(f"/api/v1/products?{query}")
 
     assert response.status_code == 400
@@ -68,8 +69,8 @@ def test_malformed_filter_is_400_and_creates_no_key(anon_api, query):
 
 def test_filters_pagination_and_ordering(anon_api):
     for i in range(5):
-        make_product(name=f"Tea {i}", category="drinks", price=f"{i + 1}.00", stock=i)
-    make_product(name="Teapot", category="kitchen", price="30.00")
+        baker.make_recipe("products.product", name=f"Tea {i}", category="drinks", price=Decimal(f"{i + 1}.00"), stock=i)
+    baker.make_recipe("products.product", name="Teapot", category="kitchen", price=Decimal("30.00"))
 
     data = anon_api.get("/api/v1/products?category=drinks&in_stock=true&ordering=-price&page=2&page_size=2").json()[
         "data"
@@ -83,15 +84,14 @@ def test_filters_pagination_and_ordering(anon_api):
     assert [p["name"] for p in data["products"]] == ["Tea 0"]
 
 
-def test_an_anonymous_client_cannot_fill_redis_with_distinct_filter_queries():
+def test_an_anonymous_client_cannot_fill_redis_with_distinct_filter_queries(anon_api):
     """Issue 13, item 3: anyone could fill Redis with distinct filter queries. A family now holds at most
     CACHE_MAX_KEYS keys; past that, new keys of that family are served uncached until old ones expire."""
-    baker.make("products.Product", name="Tea", category="drinks", price="2.00", stock=3, is_active=True)
+    baker.make_recipe("products.product", name="Tea")
     get_store().max_keys = 20
-    client = bearer_client()
-    answers = [client.get(f"/api/v1/products?search=tea{n}") for n in range(60)]
+    answers = [anon_api.get(f"/api/v1/products?search=tea{n}") for n in range(60)]
     assert {a.status_code for a in answers} == {200}
     assert len(family_keys(PRODUCTS_FILTER)) == 20
     assert {a["X-Cache"] for a in answers} == {"MISS"}
-    assert client.get("/api/v1/products?search=tea59")["X-Cache"] == "MISS", "beyond the cap: never stored"
-    assert client.get("/api/v1/products?search=tea3")["X-Cache"] == "HIT", "within the cap: cached as before"
+    assert anon_api.get("/api/v1/products?search=tea59")["X-Cache"] == "MISS", "beyond the cap: never stored"
+    assert anon_api.get("/api/v1/products?search=tea3")["X-Cache"] == "HIT", "within the cap: cached as before"

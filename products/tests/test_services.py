@@ -20,8 +20,8 @@ def test_unique_slug_of_a_name_without_ascii_letters():
 
 
 def test_bulk_set_active_changes_only_what_differs_and_logs_once(staff_user):
-    on = baker.make(Product, is_active=True, price="1.00", _quantity=2)
-    off = baker.make(Product, is_active=False, price="1.00")
+    on = baker.make_recipe("products.product", is_active=True, _quantity=2)
+    off = baker.make_recipe("products.product", is_active=False)
 
     changed = product_bulk_set_active(product_ids=[on[0].id, off.id], is_active=False, user=staff_user)
 

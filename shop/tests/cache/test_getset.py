@@ -3,6 +3,7 @@ stampedes, the dirty-transaction rule, ETags, the family cap, counters."""
 
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -286,7 +287,7 @@ def test_waiters_stop_waiting_when_the_loader_fails(settings):
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_read_or_stored_inside_a_transaction_that_has_written():
     """cacheops' dirty-transaction rule: what the transaction wrote may still roll back."""
-    product = baker.make("products.Product", name="Tea", price="2.00", stock=3, category="drinks")
+    product = baker.make_recipe("products.product", price=Decimal("2.00"))
     product_reads.product_detail(product_id=product.pk)
     assert product_reads.product_detail(product_id=product.pk).hit
 
@@ -366,7 +367,7 @@ def test_counts_from_many_threads_are_not_lost(settings):
 
 @pytest.mark.django_db
 def test_a_hit_returns_what_the_miss_stored_for_a_real_product(django_assert_num_queries):
-    product = baker.make("products.Product", name="Tea", slug="tea", price="2.50", stock=4, category="drinks")
+    product = baker.make_recipe("products.product", price=Decimal("2.50"))
     miss = product_reads.product_detail(product_id=product.pk)
     with django_assert_num_queries(0):
         hit = product_reads.product_detail(product_id=product.pk)

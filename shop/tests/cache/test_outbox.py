@@ -33,12 +33,8 @@ def other_connection() -> psycopg.Connection:
     return psycopg.connect(**params, autocommit=True)
 
 
-def product(**fields) -> Product:
-    return baker.make(Product, **{"name": "Tea", "price": "2.00", "stock": 5, "category": "drinks", **fields})
-
-
 def test_the_writer_applies_its_own_rows_right_after_commit():
-    tea = product()
+    tea = baker.make_recipe("products.product", stock=5)
     assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5
     with transaction.atomic():
         Product.objects.filter(pk=tea.pk).update(stock=1)  # no signal: the statement itself is seen
@@ -51,7 +47,7 @@ def test_a_backlog_larger_than_a_batch_clears_the_families_its_tables_feed(monke
     from shop.cache import outbox
 
     monkeypatch.setattr(outbox, "BATCH", 5)
-    teas = [product(name=f"Tea {n}") for n in range(12)]
+    teas = baker.make_recipe("products.product", _quantity=12)
     product_reads.product_list_all()
     product_reads.product_detail(product_id=teas[0].pk)
     with other_connection() as other:
@@ -63,7 +59,7 @@ def test_a_backlog_larger_than_a_batch_clears_the_families_its_tables_feed(monke
 
 
 def test_rows_wait_while_redis_is_away_and_are_applied_once_it_answers(own_redis_store, redis_server):
-    tea = product()
+    tea = baker.make_recipe("products.product")
     product_reads.product_detail(product_id=tea.pk)
     redis_server.kill()
     with transaction.atomic():

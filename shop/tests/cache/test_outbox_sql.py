@@ -7,20 +7,20 @@ from django.db import transaction
 from model_bakery import baker
 
 from shop.cache.outbox_sql import OUTBOX_TABLE
-from shop.tests.cache.test_outbox import other_connection, outbox_rows, product
+from shop.tests.cache.test_outbox import other_connection, outbox_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_rolled_back_transaction_leaves_nothing_in_the_outbox():
     with pytest.raises(RuntimeError), transaction.atomic():
-        product()
+        baker.make_recipe("products.product")
         raise RuntimeError("the write fails halfway")
     assert outbox_rows() == []
 
 
 def test_the_triggers_record_old_and_new_rows_in_the_writes_transaction():
-    tea = product()
+    tea = baker.make_recipe("products.product", stock=5)
     with other_connection() as other:
         assert other.execute(f"SELECT count(*) FROM {OUTBOX_TABLE}").fetchone() == (0,), "the writer applied its own"
         with other.transaction():
@@ -49,7 +49,7 @@ def test_inserts_deletes_and_truncates_are_recorded():
 
 
 def test_a_password_is_recorded_as_a_digest_only():
-    user = baker.make("shop.User", email="a@example.test", password="pbkdf2$secret-hash")
+    user = baker.make_recipe("shop.customer", password="pbkdf2$secret-hash")
     with other_connection() as other:
         other.execute("UPDATE shop_user SET password = 'pbkdf2$other-hash' WHERE id = %s", [user.pk])
     ((_, _, _, old, new),) = outbox_rows()

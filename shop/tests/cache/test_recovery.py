@@ -23,7 +23,7 @@ def test_a_write_during_an_outage_succeeds_and_nothing_stale_is_served_after_it(
 ):
     """The write's invalidation waits in the outbox; the process that noticed the outage catches up
     (applies the outbox) before it serves from Redis again, even with no relay running."""
-    tea = baker.make(Product, name="Tea", price="2.00", stock=5, category="drinks")
+    tea = baker.make_recipe("products.product", stock=5)
     assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5
     client = redis_server.client()
     if outage == "frozen":
@@ -55,7 +55,7 @@ def test_a_redis_restarted_from_an_older_dump_is_not_trusted(own_redis_store, re
     back. The cache remembers which server it last trusted and clears every family on a new one."""
     from shop.cache.recovery import catch_up
 
-    tea = baker.make(Product, name="Tea", price="2.00", stock=5, category="drinks")
+    tea = baker.make_recipe("products.product", stock=5)
     assert catch_up(own_redis_store) == 0  # the relay's pass marks this server as trusted
     product_reads.product_detail(product_id=tea.pk)
     redis_server.client().save()

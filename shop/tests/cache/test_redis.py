@@ -8,9 +8,9 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from model_bakery import baker
 
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
-from products.models import Product
 from shop import cache
 from shop.cache.invalidation import clear_families
 from shop.cache.redis import Store
@@ -158,7 +158,7 @@ def test_errors_are_counted_per_family_and_survive_the_outage(db, own_redis_stor
 def test_a_rolled_back_write_during_an_outage_leaves_nothing_to_apply(db, own_redis_store, redis_server):
     redis_server.kill()
     with pytest.raises(RuntimeError), transaction.atomic():
-        Product.objects.create(name="Tea", slug="tea", price="2.00", stock=5, category="drinks")
+        baker.make_recipe("products.product")
         raise RuntimeError("rolled back")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM shop_cache_outbox")

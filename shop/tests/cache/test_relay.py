@@ -12,18 +12,19 @@ import threading
 import pytest
 from django.conf import settings
 from django.db import connection
+from model_bakery import baker
 
 from products import cached as product_reads
 from products.models import Product
 from shop.cache.outbox import pending
 from shop.cache.relay import Relay
-from shop.tests.cache.test_outbox import other_connection, product
+from shop.tests.cache.test_outbox import other_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_write_from_another_program_is_applied_by_the_relay():
-    tea = product()
+    tea = baker.make_recipe("products.product")
     product_reads.product_detail(product_id=tea.pk)
     with other_connection() as other:
         other.execute("UPDATE products_product SET price = 3.50 WHERE id = %s", [tea.pk])
@@ -36,7 +37,7 @@ def test_a_write_from_another_program_is_applied_by_the_relay():
 
 
 def test_a_write_from_psql_is_applied_by_the_relay():
-    tea = product()
+    tea = baker.make_recipe("products.product")
     product_reads.product_detail(product_id=tea.pk)
     database = connection.settings_dict
     subprocess.run(
@@ -50,7 +51,7 @@ def test_a_write_from_psql_is_applied_by_the_relay():
 
 def test_a_writer_killed_between_its_commit_and_its_apply_is_covered_by_the_relay(tmp_path):
     """SIGKILL after the commit, before the on-commit apply: the row waits in the outbox."""
-    tea = product()
+    tea = baker.make_recipe("products.product", stock=5)
     product_reads.product_detail(product_id=tea.pk)
     script = textwrap.dedent(
         f"""
@@ -80,7 +81,7 @@ def database_url() -> str:
 
 
 def test_two_relays_at_once_apply_each_row_and_lose_none():
-    teas = [product(name=f"Tea {n}") for n in range(30)]
+    teas = baker.make_recipe("products.product", _quantity=30)
     for tea in teas:
         product_reads.product_detail(product_id=tea.pk)
     with other_connection() as other:
