@@ -6,11 +6,13 @@ all on the run's test database and a redis-server of the test's own (testing/pro
 is stale when it returns a price older than a write that committed before the read was sent. The
 bound: fresh at once while Redis answers, within 1 s of Redis answering again after an outage.
 
-The single-process versions of these cases are in test_outbox.py and test_faults.py.
+The single-process versions of these cases are in test_outbox.py, test_relay.py, test_redis.py and
+test_recovery.py.
 """
 
 import signal
 import time
+from decimal import Decimal
 
 import pytest
 from model_bakery import baker
@@ -32,15 +34,13 @@ OLD, NEW = "2.00", "3.00"
 
 @pytest.fixture
 def tea():
-    return baker.make(Product, name="Tea", price=OLD, stock=50, category="drinks", is_active=True)
+    return baker.make_recipe("products.product", name="Tea", price=Decimal(OLD), stock=50)
 
 
 @pytest.fixture
-def admin_token():
-    from shop.models import User
-
-    admin = User.objects.create_user(email="admin@example.test", password="x" * 12, name="Admin", is_staff=True)
-    return str(RefreshToken.for_user(admin).access_token)
+def staff_token(staff_user):
+    """The staff user's access token, for requests to the web processes."""
+    return str(RefreshToken.for_user(staff_user).access_token)
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def assert_fresh_within_bound(reads, *, answered_at: float = 0.0, strict: bool =
     assert any(r[1:] == (NEW, "HIT") for r in reads), f"caching did not resume: {reads[-3:]}"
 
 
-def test_redis_restarted_from_its_dump_after_a_write_through_another_process(app, redis_server, tea, admin_token):
+def test_redis_restarted_from_its_dump_after_a_write_through_another_process(app, redis_server, tea, staff_token):
     """Case 1: Redis stops; an admin PATCHes through A; Redis comes back from its dump, holding the
     old entry. B never saw the outage (its pooled connection reconnects silently), yet never serves
     it: a new connection is checked (the server's run_id) before anything is served from it."""
@@ -131,7 +131,7 @@ def test_redis_restarted_from_its_dump_after_a_write_through_another_process(app
     redis_server.client().save()  # the dump holds the old entry
     redis_server.kill()
 
-    assert a.patch(f"/api/v1/products/{tea.pk}", {"price": NEW}, token=admin_token).status == 200
+    assert a.patch(f"/api/v1/products/{tea.pk}", {"price": NEW}, token=staff_token).status == 200
     assert pending()["count"] >= 1, "the invalidation waits in the database"
 
     redis_server.start(keep_data=True)
@@ -141,14 +141,14 @@ def test_redis_restarted_from_its_dump_after_a_write_through_another_process(app
     assert wait_until(lambda: pending()["count"] == 0, 2)[0], "the relay applied the row"
 
 
-def test_redis_frozen_during_a_write_then_resumed(app, redis_server, tea, admin_token, record_property):
+def test_redis_frozen_during_a_write_then_resumed(app, redis_server, tea, staff_token, record_property):
     """Case 2: SIGSTOP while A takes a write (its invalidation times out and waits in the outbox); B,
     whose connection never broke, reads after the resume. Measured: how long until B is fresh."""
     a, b = app.a, app.b
     cached_in_b(b, tea)
     price_via(a, tea)
     redis_server.freeze()
-    answer = a.patch(f"/api/v1/products/{tea.pk}", {"price": NEW}, token=admin_token)
+    answer = a.patch(f"/api/v1/products/{tea.pk}", {"price": NEW}, token=staff_token)
     assert answer.status == 200, a.log()[-5000:]
     time.sleep(0.5)  # the relay's probes fail too
     redis_server.thaw()
@@ -214,7 +214,7 @@ def test_a_writer_killed_after_its_commit_before_its_apply(app, redis_server, te
 def test_two_relays_at_once_lose_nothing_and_apply_everything(app, redis_server):
     """Two relay processes on one outbox (FOR UPDATE SKIP LOCKED): 20 products written by another
     process, each read through B before and after; all fresh, nothing left pending, both alive."""
-    teas = baker.make(Product, _quantity=20, price=OLD, stock=5, category="drinks", is_active=True)
+    teas = baker.make_recipe("products.product", _quantity=20, price=Decimal(OLD), stock=5)
     b = app.b
     relays = [app.relay_process, app.relay()]
     for product in teas:
@@ -245,7 +245,7 @@ def test_the_relay_survives_a_postgresql_restart_and_a_redis_outage(transactiona
     (the product's entry deleted from Redis) once both answer again."""
     import psycopg
 
-    tea = baker.make(Product, name="Tea", price=OLD, stock=50, category="drinks", is_active=True)
+    tea = baker.make_recipe("products.product", name="Tea", price=Decimal(OLD), stock=50)
     url = private_postgres.copy_database(suite_database_url(), "shop")
     server = RedisServer().start()
     try:

@@ -1,6 +1,6 @@
 """The cache layer on a Redis Cluster of three primaries (REDIS_CLUSTER_NODES), started by this module
 (testing/redis_topologies.py): the read-through, stampede and invalidation cases of test_getset.py,
-test_invalidation.py and products' test_row_level.py (lists assembled from each product's entry) run
+test_invalidation.py and products' test_cached.py (lists assembled from each product's entry) run
 again here, unchanged, with every store of theirs on the cluster.
 
 Each family's keys share a hash tag (`faults:{products}:7`), so every Lua script stays in one slot;
@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from redis.cluster import ClusterNode, RedisCluster
 
-from products.tests import test_row_level
+from products.tests import test_cached
 from shop.cache.redis import Store, use_store
 from shop.tests.cache import test_getset, test_invalidation
 from testing.fixtures import ManualClock
@@ -27,11 +27,11 @@ EXCLUDED = {
     # One round trip per batch holds per primary here: its cluster version is below.
     "test_one_batch_is_one_round_trip_when_no_tag_set_must_be_read",
 }
-for _module in (test_getset, test_invalidation, test_row_level):
+for _module in (test_getset, test_invalidation, test_cached):
     for _name in dir(_module):
         if _name.startswith("test_") and _name not in EXCLUDED:
             globals()[_name] = getattr(_module, _name)
-shelf = test_row_level.shelf  # (the assembled product lists' cases and their fixture)
+shelf = test_cached.shelf  # (the assembled product lists' cases and their fixture)
 
 
 @pytest.fixture(scope="module")

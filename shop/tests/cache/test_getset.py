@@ -3,6 +3,7 @@ stampedes, the dirty-transaction rule, ETags, the family cap, counters."""
 
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -12,7 +13,7 @@ from orders.cache_families import COUPONS_ACTIVE
 from products import cached as product_reads
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL, PRODUCTS_FILTER
 from shop import cache
-from shop.cache import Expiring
+from shop.cache import Expiring, getset
 from shop.cache.invalidation import clear_families
 from shop.cache.redis import Store, get_store, use_store
 from testing.cache import RoundTrips, family_keys, make_older, read, ttl_left
@@ -188,14 +189,27 @@ def test_a_loader_that_began_before_redis_restarted_empty_cannot_store(redis_ser
     assert not store.breaker.is_open, "STORE reached Redis: the lease check refused the value"
 
 
-def test_a_stampede_runs_the_loader_once():
+def waiting_for_fill(monkeypatch, on_wait) -> None:
+    """Call `on_wait()` whenever a read starts waiting for another caller's load (it found the lease taken)."""
+    wait_for_fill = getset._wait_for_fill
+
+    def counted(*args):
+        on_wait()
+        return wait_for_fill(*args)
+
+    monkeypatch.setattr(getset, "_wait_for_fill", counted)
+
+
+def test_a_stampede_runs_the_loader_once(monkeypatch):
     calls = []
     barrier = threading.Barrier(20)
     results = []
+    waiters, loaded = threading.Semaphore(0), threading.Event()
+    waiting_for_fill(monkeypatch, waiters.release)
 
     def loader():
         calls.append(1)
-        time.sleep(0.3)
+        assert loaded.wait(5)  # still loading: the others find the lease taken and wait
         return {"loaded": True}
 
     def request():
@@ -205,6 +219,9 @@ def test_a_stampede_runs_the_loader_once():
     threads = [threading.Thread(target=request) for _ in range(20)]
     for thread in threads:
         thread.start()
+    for _ in range(19):
+        assert waiters.acquire(timeout=5)
+    loaded.set()
     for thread in threads:
         thread.join(10)
 
@@ -216,7 +233,7 @@ def test_a_stampede_runs_the_loader_once():
 
 def test_stampede_waiters_load_for_themselves_after_the_bounded_wait(settings):
     store = store_on(settings.REDIS_URL, stampede_wait=0.2)
-    holder_started = threading.Event()
+    holder_started, holder_done = threading.Event(), threading.Event()
     calls = []
     waiter_times = []
 
@@ -224,7 +241,7 @@ def test_stampede_waiters_load_for_themselves_after_the_bounded_wait(settings):
         if not calls:
             calls.append("holder")
             holder_started.set()
-            time.sleep(2.0)  # far slower than the waiters are willing to wait
+            assert holder_done.wait(5)  # far slower than the waiters are willing to wait: done after they are
             return {"by": "holder"}
         calls.append("waiter")
         return {"by": "waiter"}
@@ -243,6 +260,7 @@ def test_stampede_waiters_load_for_themselves_after_the_bounded_wait(settings):
             thread.start()
         for thread in waiters:
             thread.join(5)
+        holder_done.set()
         holder.join(5)
 
     assert calls[0] == "holder" and calls.count("waiter") >= 1
@@ -252,9 +270,10 @@ def test_stampede_waiters_load_for_themselves_after_the_bounded_wait(settings):
         assert elapsed < 1.5, "a waiter hung on the slow loader instead of loading for itself"
 
 
-def test_waiters_stop_waiting_when_the_loader_fails(settings):
+def test_waiters_stop_waiting_when_the_loader_fails(settings, monkeypatch):
     store = store_on(settings.REDIS_URL, stampede_wait=5.0)
     holder_started, fail_now = threading.Event(), threading.Event()
+    waiting_for_fill(monkeypatch, fail_now.set)  # the loader fails once the waiter waits for it
     outcome = {}
 
     def failing_loader():
@@ -272,7 +291,6 @@ def test_waiters_stop_waiting_when_the_loader_fails(settings):
         thread = threading.Thread(target=holder)
         thread.start()
         assert holder_started.wait(5)
-        threading.Timer(0.1, fail_now.set).start()
         started = time.monotonic()
         result = read(PRODUCTS_ALL, {}, lambda: {"by": "waiter"})
         elapsed = time.monotonic() - started
@@ -286,7 +304,7 @@ def test_waiters_stop_waiting_when_the_loader_fails(settings):
 @pytest.mark.django_db(transaction=True)
 def test_nothing_is_read_or_stored_inside_a_transaction_that_has_written():
     """cacheops' dirty-transaction rule: what the transaction wrote may still roll back."""
-    product = baker.make("products.Product", name="Tea", price="2.00", stock=3, category="drinks")
+    product = baker.make_recipe("products.product", price=Decimal("2.00"))
     product_reads.product_detail(product_id=product.pk)
     assert product_reads.product_detail(product_id=product.pk).hit
 
@@ -366,7 +384,7 @@ def test_counts_from_many_threads_are_not_lost(settings):
 
 @pytest.mark.django_db
 def test_a_hit_returns_what_the_miss_stored_for_a_real_product(django_assert_num_queries):
-    product = baker.make("products.Product", name="Tea", slug="tea", price="2.50", stock=4, category="drinks")
+    product = baker.make_recipe("products.product", price=Decimal("2.50"))
     miss = product_reads.product_detail(product_id=product.pk)
     with django_assert_num_queries(0):
         hit = product_reads.product_detail(product_id=product.pk)

@@ -144,7 +144,7 @@ def test_every_clearing_path_says_which_families_it_cleared(db, django_capture_o
     try:
         cache.clear("coupons:active", cause="by hand")
         with django_capture_on_commit_callbacks(execute=True):
-            baker.make("orders.Coupon", code="X1", value="5.00", discount_type="fixed")
+            baker.make_recipe("orders.coupon", code="X1")
     finally:
         cache.family_invalidated.disconnect(listener)
     assert ("coupons:active", "by hand") in heard

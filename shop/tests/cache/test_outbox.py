@@ -1,18 +1,12 @@
-"""The outbox (shop/cache/outbox.py, outbox_sql.py): PostgreSQL records every change of a tracked row in
-the write's own transaction, whoever writes; the writer applies its own rows after commit, the relay
-the rest."""
+"""The outbox (shop/cache/outbox.py): PostgreSQL records every change of a tracked row in the write's own
+transaction, whoever writes (the triggers: test_outbox_sql.py); the writer applies its own rows after
+commit, the relay the rest (test_relay.py); a backlog, rows waiting for Redis; `migrate` installs the
+triggers the declarations ask for."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import threading
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection, transaction
 from model_bakery import baker
 
@@ -20,7 +14,6 @@ from products import cached as product_reads
 from products.models import Product
 from shop.cache.outbox import apply_own, apply_pending, install_triggers, pending
 from shop.cache.outbox_sql import OUTBOX_TABLE, fingerprint
-from shop.cache.relay import Relay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,57 +33,8 @@ def other_connection() -> psycopg.Connection:
     return psycopg.connect(**params, autocommit=True)
 
 
-def product(**fields) -> Product:
-    return baker.make(Product, **{"name": "Tea", "price": "2.00", "stock": 5, "category": "drinks", **fields})
-
-
-def test_a_rolled_back_transaction_leaves_nothing_in_the_outbox():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        product()
-        raise RuntimeError("the write fails halfway")
-    assert outbox_rows() == []
-
-
-def test_the_triggers_record_old_and_new_rows_in_the_writes_transaction():
-    tea = product()
-    with other_connection() as other:
-        assert other.execute(f"SELECT count(*) FROM {OUTBOX_TABLE}").fetchone() == (0,), "the writer applied its own"
-        with other.transaction():
-            other.execute("UPDATE products_product SET stock = stock - 1 WHERE id = %s", [tea.pk])
-            other.execute("UPDATE products_product SET stock = stock WHERE id = %s", [tea.pk])  # changes nothing
-            assert outbox_rows() == [], "not visible before the commit"
-    ((table, op, pk, old, new),) = outbox_rows()
-    assert (table, op, pk) == ("products_product", "update", tea.pk)
-    assert (old["stock"], new["stock"]) == (5, 4)
-
-
-def test_inserts_deletes_and_truncates_are_recorded():
-    with other_connection() as other:
-        other.execute(
-            "INSERT INTO orders_coupon (code, description, discount_type, value, min_order_amount, valid_from, "
-            "valid_until, used_count, is_active, created_at, updated_at) VALUES ('SQL1', '', 'fixed', 5, 0, now(), "
-            "now() + interval '1 day', 0, true, now(), now())"
-        )
-        other.execute("DELETE FROM orders_coupon WHERE code = 'SQL1'")
-        other.execute("TRUNCATE shop_activity")
-    assert [(table, op) for table, op, *_ in outbox_rows()] == [
-        ("orders_coupon", "insert"),
-        ("orders_coupon", "delete"),
-        ("shop_activity", "truncate"),
-    ]
-
-
-def test_a_password_is_recorded_as_a_digest_only():
-    user = baker.make("shop.User", email="a@example.test", password="pbkdf2$secret-hash")
-    with other_connection() as other:
-        other.execute("UPDATE shop_user SET password = 'pbkdf2$other-hash' WHERE id = %s", [user.pk])
-    ((_, _, _, old, new),) = outbox_rows()
-    assert "secret-hash" not in str(old) and "other-hash" not in str(new)
-    assert old["password"] != new["password"], "a password change is still a change"
-
-
 def test_the_writer_applies_its_own_rows_right_after_commit():
-    tea = product()
+    tea = baker.make_recipe("products.product", stock=5)
     assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5
     with transaction.atomic():
         Product.objects.filter(pk=tea.pk).update(stock=1)  # no signal: the statement itself is seen
@@ -99,93 +43,11 @@ def test_the_writer_applies_its_own_rows_right_after_commit():
     assert (after.hit, after.data["product"]["stock"]) == (False, 1)
 
 
-def test_a_write_from_another_program_is_applied_by_the_relay():
-    tea = product()
-    product_reads.product_detail(product_id=tea.pk)
-    with other_connection() as other:
-        other.execute("UPDATE products_product SET price = 3.50 WHERE id = %s", [tea.pk])
-    assert product_reads.product_detail(product_id=tea.pk).hit, "nothing in this process saw that write"
-
-    assert Relay().run_once() == 1
-    after = product_reads.product_detail(product_id=tea.pk)
-    assert (after.hit, after.data["product"]["price"]) == (False, "3.50")
-    assert pending()["count"] == 0
-
-
-def test_a_write_from_psql_is_applied_by_the_relay():
-    tea = product()
-    product_reads.product_detail(product_id=tea.pk)
-    database = connection.settings_dict
-    subprocess.run(
-        ["psql", "-h", database["HOST"], "-p", str(database["PORT"]), "-U", database["USER"], "-d", database["NAME"],
-         "-c", f"UPDATE products_product SET name = 'Green tea' WHERE id = {tea.pk}"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    Relay().run_once()
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["name"] == "Green tea"
-
-
-def test_a_writer_killed_between_its_commit_and_its_apply_is_covered_by_the_relay(tmp_path):
-    """SIGKILL after the commit, before the on-commit apply: the row waits in the outbox."""
-    tea = product()
-    product_reads.product_detail(product_id=tea.pk)
-    script = textwrap.dedent(
-        f"""
-        import os, signal, django
-        django.setup()
-        from django.db import transaction
-        from products.models import Product
-        with transaction.atomic():
-            transaction.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))  # runs before the apply
-            Product.objects.filter(pk={tea.pk}).update(stock=0)
-        """
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": database_url()}
-    finished = subprocess.run([sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True)
-    assert finished.returncode == -signal.SIGKILL, finished.stderr.decode()[-2000:]
-    assert Product.objects.get(pk=tea.pk).stock == 0, "the write committed"
-    assert pending()["count"] == 1
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5, "stale until the relay"
-
-    Relay().run_once()
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 0
-
-
-def database_url() -> str:
-    database = connection.settings_dict
-    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-
-
-def test_two_relays_at_once_apply_each_row_and_lose_none():
-    teas = [product(name=f"Tea {n}") for n in range(30)]
-    for tea in teas:
-        product_reads.product_detail(product_id=tea.pk)
-    with other_connection() as other:
-        for tea in teas:
-            other.execute("UPDATE products_product SET stock = 9 WHERE id = %s", [tea.pk])
-
-    applied = []
-
-    def relay():
-        from django.db import connections
-
-        applied.append(Relay().run_once())
-        connections.close_all()
-
-    threads = [threading.Thread(target=relay) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert sum(applied) >= 30 and pending()["count"] == 0
-    assert all(product_reads.product_detail(product_id=t.pk).data["product"]["stock"] == 9 for t in teas)
-
-
 def test_a_backlog_larger_than_a_batch_clears_the_families_its_tables_feed(monkeypatch):
     from shop.cache import outbox
 
     monkeypatch.setattr(outbox, "BATCH", 5)
-    teas = [product(name=f"Tea {n}") for n in range(12)]
+    teas = baker.make_recipe("products.product", _quantity=12)
     product_reads.product_list_all()
     product_reads.product_detail(product_id=teas[0].pk)
     with other_connection() as other:
@@ -197,7 +59,7 @@ def test_a_backlog_larger_than_a_batch_clears_the_families_its_tables_feed(monke
 
 
 def test_rows_wait_while_redis_is_away_and_are_applied_once_it_answers(own_redis_store, redis_server):
-    tea = product()
+    tea = baker.make_recipe("products.product")
     product_reads.product_detail(product_id=tea.pk)
     redis_server.kill()
     with transaction.atomic():

@@ -11,13 +11,13 @@ is cleared there once (shop/cache/recovery.py).
 import json
 import threading
 import time
+from decimal import Decimal
 
 import pytest
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from products.cache_families import PRODUCT_DETAIL
-from products.models import Product
 from shop.cache.invalidation import clear_families
 from shop.cache.redis import Store, use_store
 from testing.cache import read
@@ -109,18 +109,15 @@ def test_the_throttle_cache_and_celerys_broker_follow_the_failover(sentinels):
 
 @pytest.fixture
 def tea(transactional_db):
-    return baker.make(Product, name="Tea", price="2.00", stock=50, category="drinks", is_active=True)
+    return baker.make_recipe("products.product", name="Tea", price=Decimal("2.00"), stock=50)
 
 
-def test_the_primary_killed_under_load(transactional_db, sentinels, tea, record_property):
+def test_the_primary_killed_under_load(transactional_db, sentinels, tea, staff_user, record_property):
     """Two web processes and the relay on Sentinel; readers on both, an admin raising the price through A;
     the primary is SIGKILLed. No 5xx at all (cache errors never reach callers: the breaker treats the
     failover window as an outage), no read older than an acknowledged write, caching resumes on the
     promoted replica by itself."""
-    from shop.models import User
-
-    admin = User.objects.create_user(email="admin@example.test", password="x" * 12, name="Admin", is_staff=True)
-    token = str(RefreshToken.for_user(admin).access_token)
+    token = str(RefreshToken.for_user(staff_user).access_token)
     env = dict(
         REDIS_SENTINELS=sentinels.sentinels_setting,
         REDIS_SENTINEL_MASTER=sentinels.MASTER,

@@ -2,27 +2,25 @@
 a password change still takes effect at once (issue 12)."""
 
 import pytest
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from dashboard import cached as dashboard_reads
 from shop.cached import user_from_cache
-from testing.api import bearer_client
 
 
-def test_a_dashboard_hit_with_a_jwt_costs_no_sql(staff_user, django_assert_num_queries):
-    client = bearer_client(staff_user)
+def test_a_dashboard_hit_with_a_jwt_costs_no_sql(staff_api, django_assert_num_queries):
     dashboard_reads.dashboard_stats()
-    assert client.get("/api/v1/dashboard/stats")["X-Cache"] == "HIT"  # and the user is cached now
+    assert staff_api.get("/api/v1/dashboard/stats")["X-Cache"] == "HIT"  # and the user is cached now
     with django_assert_num_queries(0):
-        response = client.get("/api/v1/dashboard/stats")
+        response = staff_api.get("/api/v1/dashboard/stats")
     assert (response.status_code, response["X-Cache"]) == (200, "HIT")
 
 
 @pytest.mark.parametrize("change", ["deactivated", "password changed"])
-def test_the_next_request_after_a_change_to_the_user_is_refused(customer, change, django_capture_on_commit_callbacks):
-    client = bearer_client(customer)
-    assert client.get("/api/v1/auth/me").status_code == 200
-    assert client.get("/api/v1/auth/me").status_code == 200  # served from users:{id}
+def test_the_next_request_after_a_change_to_the_user_is_refused(
+    customer, customer_api, change, django_capture_on_commit_callbacks
+):
+    assert customer_api.get("/api/v1/auth/me").status_code == 200
+    assert customer_api.get("/api/v1/auth/me").status_code == 200  # served from users:{id}
 
     with django_capture_on_commit_callbacks(execute=True):  # the commit: the outbox clears users:{id}
         if change == "deactivated":
@@ -31,7 +29,7 @@ def test_the_next_request_after_a_change_to_the_user_is_refused(customer, change
             customer.set_password("a-brand-new-pass-456")
         customer.save()
 
-    assert client.get("/api/v1/auth/me").status_code == 401
+    assert customer_api.get("/api/v1/auth/me").status_code == 401
 
 
 def test_the_cache_holds_no_password_hash_and_its_user_cannot_be_saved(customer):
@@ -42,10 +40,7 @@ def test_the_cache_holds_no_password_hash_and_its_user_cannot_be_saved(customer)
         user.save()
 
 
-def test_a_token_of_a_deleted_user_is_refused(customer):
-    token = str(RefreshToken.for_user(customer).access_token)
+def test_a_token_of_a_deleted_user_is_refused(customer, customer_api):
     customer.orders.all().delete()
     customer.delete()
-    client = bearer_client()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert client.get("/api/v1/auth/me").status_code == 401
+    assert customer_api.get("/api/v1/auth/me").status_code == 401

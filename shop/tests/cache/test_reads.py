@@ -1,12 +1,11 @@
-"""Every cached endpoint, found in the registry of cached reads, keeps API.md's promises for cached
-reads: `data.fromCache` and `X-Cache` go MISS → HIT, a strong ETag, 304 on If-None-Match with no
-body, and the same data both times."""
+"""Every cached endpoint, found in the registry of cached reads (shop/cache/reads.py), keeps API.md's
+promises for cached reads: `data.fromCache` and `X-Cache` go MISS → HIT, a strong ETag, 304 on
+If-None-Match with no body, and the same data both times."""
 
 import pytest
 from model_bakery import baker
 
 from shop.cache import cached_reads
-from testing.api import bearer_client
 from testing.cache import outbox_applied
 
 ENDPOINTS = [(read.name, url, read.staff) for read in cached_reads() for url in read.http]
@@ -14,8 +13,8 @@ ENDPOINTS = [(read.name, url, read.staff) for read in cached_reads() for url in 
 
 @pytest.fixture
 def store(db, staff_user):
-    product = baker.make("products.Product", name="Tea", category="drinks", price="2.00", stock=3, is_active=True)
-    baker.make("shop.Business", name="Shop", timezone="UTC")
+    product = baker.make_recipe("products.product", category="drinks", stock=3)
+    baker.make_recipe("shop.business", timezone="UTC")
     outbox_applied()
     return {"product_id": product.pk, "category": product.category}
 
@@ -26,8 +25,10 @@ def test_every_cached_read_with_an_endpoint_is_checked_here():
 
 
 @pytest.mark.parametrize(("name", "template", "staff"), ENDPOINTS, ids=[f"{n}:{t}" for n, t, _ in ENDPOINTS])
-def test_a_cached_endpoint_goes_miss_then_hit_with_a_strong_etag_and_304(store, staff_user, name, template, staff):
-    client = bearer_client(staff_user if staff else None)
+def test_a_cached_endpoint_goes_miss_then_hit_with_a_strong_etag_and_304(
+    store, anon_api, staff_api, name, template, staff
+):
+    client = staff_api if staff else anon_api
     url = template.format(**store)
     first, second = client.get(url), client.get(url)
     assert (first.status_code, second.status_code) == (200, 200), first.content

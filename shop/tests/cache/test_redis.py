@@ -1,6 +1,7 @@
-"""Graceful degradation: Redis killed, refusing connections, or hung (SIGSTOP). Each test breaks a
-redis-server of its own (fixture `redis_server`); the layer uses 0.2 s timeouts and a breaker whose
-1 s cool-down passes when the test advances `breaker_clock` (no real sleeps)."""
+"""The guarded connection to Redis (shop/cache/redis.py, its breaker in breaker.py). Graceful degradation:
+Redis killed, refusing connections, or hung (SIGSTOP). Each test breaks a redis-server of its own
+(fixture `redis_server`); the layer uses 0.2 s timeouts and a breaker whose 1 s cool-down passes when
+the test advances `breaker_clock` (no real sleeps). Catching up once Redis is back: test_recovery.py."""
 
 import logging
 import time
@@ -9,12 +10,9 @@ import pytest
 from django.db import connection, transaction
 from model_bakery import baker
 
-from products import cached as product_reads
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL
-from products.models import Product
 from shop import cache
 from shop.cache.invalidation import clear_families
-from shop.cache.outbox import pending
 from shop.cache.redis import Store
 from testing.cache import read
 from testing.redis_server import free_port
@@ -157,65 +155,10 @@ def test_errors_are_counted_per_family_and_survive_the_outage(db, own_redis_stor
     assert redis_server.client().hget("faults:{products}:_stats", "products:detail:errors") == b"1"
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("outage", ["frozen", "killed and restarted with its data"])
-def test_a_write_during_an_outage_succeeds_and_nothing_stale_is_served_after_it(
-    outage, own_redis_store, redis_server, breaker_clock
-):
-    """The write's invalidation waits in the outbox; the process that noticed the outage catches up
-    (applies the outbox) before it serves from Redis again, even with no relay running."""
-    tea = baker.make(Product, name="Tea", price="2.00", stock=5, category="drinks")
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5
-    client = redis_server.client()
-    if outage == "frozen":
-        redis_server.freeze()
-    else:
-        client.save()  # the entry is in the dump: a restart brings it back
-        redis_server.kill()
-
-    with transaction.atomic():
-        Product.objects.filter(pk=tea.pk).update(stock=4)
-    assert pending()["count"] == 1, "the invalidation waits in the database"
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 4, "reads: the database"
-
-    if outage == "frozen":
-        redis_server.thaw()
-    else:
-        redis_server.start(keep_data=True)
-        assert redis_server.client().exists(f"faults:{{products}}:{tea.pk}"), "the old entry came back"
-    breaker_clock.advance(COOLDOWN)
-    after = product_reads.product_detail(product_id=tea.pk)
-    assert (after.hit, after.data["product"]["stock"]) == (False, 4)
-    assert pending()["count"] == 0
-    assert product_reads.product_detail(product_id=tea.pk).hit
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_redis_restarted_from_an_older_dump_is_not_trusted(own_redis_store, redis_server):
-    """An invalidation applied before the crash is not in the dump taken before it: the entry comes
-    back. The cache remembers which server it last trusted and clears every family on a new one."""
-    from shop.cache.recovery import catch_up
-
-    tea = baker.make(Product, name="Tea", price="2.00", stock=5, category="drinks")
-    assert catch_up(own_redis_store) == 0  # the relay's pass marks this server as trusted
-    product_reads.product_detail(product_id=tea.pk)
-    redis_server.client().save()
-    with transaction.atomic():
-        Product.objects.filter(pk=tea.pk).update(stock=1)  # applied at once: the entry is gone ...
-    assert pending()["count"] == 0
-    redis_server.kill()
-    redis_server.start(keep_data=True)  # ... and back from the dump
-    assert redis_server.client().exists(f"faults:{{products}}:{tea.pk}")
-
-    own_redis_store.client.connection_pool.disconnect()
-    assert catch_up(own_redis_store) == 0
-    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 1
-
-
 def test_a_rolled_back_write_during_an_outage_leaves_nothing_to_apply(db, own_redis_store, redis_server):
     redis_server.kill()
     with pytest.raises(RuntimeError), transaction.atomic():
-        Product.objects.create(name="Tea", slug="tea", price="2.00", stock=5, category="drinks")
+        baker.make_recipe("products.product")
         raise RuntimeError("rolled back")
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM shop_cache_outbox")
