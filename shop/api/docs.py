@@ -5,7 +5,7 @@ Swagger UI's initializer is a file (the split view's `?script=`), not an inline 
 creates style elements while it runs: they carry this response's CSP nonce (passed to ReDoc by
 shop/redoc-init.js), and the stylesheet it injects while loading, before any option can reach it, is
 allowed by its hash (with the empty text it starts from). A sidecar upgrade that changes that
-stylesheet shows up as a CSP violation in shop/tests/test_api_docs_browser.py.
+stylesheet shows up as a CSP violation in shop/tests/api/test_docs.py.
 """
 
 from csp.constants import NONCE

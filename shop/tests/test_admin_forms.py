@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
 from model_bakery import baker
 
-from orders.admin import CouponAdminForm
+from orders.admin.coupons import CouponAdminForm
 from orders.models import Coupon
 from products.admin import ProductAdminForm
 from products.models import Product

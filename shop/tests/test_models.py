@@ -1,23 +1,15 @@
 """The store's core data (shop/models.py): the database itself refuses rows that break the store's
 invariants, whatever code writes them."""
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 from model_bakery import baker
 
 from shop.models import Business, User
+from testing.db import refused
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused():
-    """The write must fail with IntegrityError; the savepoint keeps the test's transaction usable."""
-    with pytest.raises(IntegrityError), transaction.atomic():
-        yield
 
 
 def test_a_second_business_row_is_refused():

@@ -45,7 +45,7 @@ def no_body_reader(monkeypatch):
         raise AssertionError("the body was read")
 
     monkeypatch.setattr("shop.api.middleware.parse_json_body", forbidden)
-    monkeypatch.setattr("orders.api.webhook_signature_valid", forbidden)
+    monkeypatch.setattr("orders.api.payments.webhook_signature_valid", forbidden)
 
 
 @pytest.mark.django_db

@@ -1,48 +1,18 @@
-"""The database itself refuses rows that break the store's invariants, whatever code writes them: products,
-coupons and orders (the core's own rows: test_models.py)."""
+"""Coupons and orders (orders/models.py): the database itself refuses rows that break the store's
+invariants, whatever code writes them."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from model_bakery import baker
 
 from orders.models import Coupon, Order, OrderItem
-from products.models import Product
+from testing.db import refused
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused():
-    """The write must fail with IntegrityError; the savepoint keeps the test's transaction usable."""
-    with pytest.raises(IntegrityError), transaction.atomic():
-        yield
-
-
-def test_bulk_update_to_negative_stock_is_refused_and_leaves_stock_unchanged():
-    product = baker.make_recipe("products.product", slug="bread", price=Decimal("3.00"), stock=2)
-
-    with refused():
-        Product.objects.filter(pk=product.pk).update(stock=F("stock") - 3)
-
-    product.refresh_from_db()
-    assert product.stock == 2
-
-
-def test_saving_a_product_with_negative_stock_is_refused():
-    with refused():
-        Product.objects.create(name="Bread", slug="bread", category="Bakery", price=Decimal("3.00"), stock=-1)
-    assert not Product.objects.exists()
-
-
-def test_negative_product_price_is_refused():
-    with refused():
-        Product.objects.create(name="Bread", slug="bread", category="Bakery", price=Decimal("-0.01"), stock=1)
 
 
 def test_coupon_code_differing_only_in_case_is_refused():
