@@ -8,6 +8,7 @@ from django.utils import timezone
 from model_bakery import baker
 
 from orders.models import Order, Payment
+from testing.orders import order_with_lines
 
 from .clock import NEW_YORK, ny
 
@@ -126,20 +127,8 @@ def recent_store(db):
             n += 1
             status = statuses[n % len(statuses)]
             lines = [(products[n % 5], 1 + n % 3), (products[(n + 2) % 5], 1)]
-            total = sum((product.price * quantity for product, quantity in lines), Decimal("0"))
-            order = baker.make_recipe(
-                "orders.order", user=shoppers[n % 3], created_at=when, status=status, subtotal=total, total=total
-            )
-            for product, quantity in lines:
-                baker.make_recipe(
-                    "orders.order_item",
-                    order=order,
-                    product=product,
-                    name=product.name,
-                    unit_price=product.price,
-                    quantity=quantity,
-                    line_total=product.price * quantity,
-                )
+            order = order_with_lines(lines, user=shoppers[n % 3], created_at=when, status=status)
+            total = order.total
             if status == CANCELLED:
                 if n % 2:
                     baker.make_recipe(

@@ -12,6 +12,7 @@ from dashboard.cache_families import DASHBOARD_ACTIVITIES, DASHBOARD_REVENUE_CHA
 from orders.models import Order, Payment
 from shop.activity import activity_log
 from testing.cache import family_keys
+from testing.orders import order_with_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -29,25 +30,7 @@ def store_now(db):
 
 def placed_order(user, product, quantity):
     """An order row for `quantity` of the product at its price, made now (no order service)."""
-    total = product.price * quantity
-    order = baker.make_recipe(
-        "orders.order",
-        user=user,
-        created_at=timezone.now(),
-        status=Order.Status.PENDING,
-        subtotal=total,
-        total=total,
-    )
-    baker.make_recipe(
-        "orders.order_item",
-        order=order,
-        product=product,
-        name=product.name,
-        unit_price=product.price,
-        quantity=quantity,
-        line_total=total,
-    )
-    return order
+    return order_with_lines([(product, quantity)], user=user, created_at=timezone.now(), status=Order.Status.PENDING)
 
 
 def test_placing_an_order_makes_the_next_stats_read_a_miss_that_shows_it(store_now, django_capture_on_commit_callbacks):

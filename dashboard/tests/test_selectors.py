@@ -23,6 +23,7 @@ from dashboard.selectors import (
 from orders.models import Order, OrderItem, Payment
 from products.models import Product
 from shop.models import Activity
+from testing.orders import order_with_lines
 
 from .clock import SAMPLE_NOW, ny
 
@@ -139,23 +140,7 @@ def test_an_order_placed_at_2359_local_counts_on_that_day():
 
 def _paid_order(user, product, completed_at, amount):
     """A delivered order of one `product` at `amount`, placed and paid at `completed_at`."""
-    order = baker.make_recipe(
-        "orders.order",
-        user=user,
-        created_at=completed_at,
-        status=Order.Status.DELIVERED,
-        subtotal=amount,
-        total=amount,
-    )
-    baker.make_recipe(
-        "orders.order_item",
-        order=order,
-        product=product,
-        name=product.name,
-        unit_price=amount,
-        quantity=1,
-        line_total=amount,
-    )
+    order = order_with_lines([(product, 1, amount)], user=user, created_at=completed_at, status=Order.Status.DELIVERED)
     baker.make_recipe(
         "orders.payment", order=order, amount=amount, status=Payment.Status.COMPLETED, completed_at=completed_at
     )

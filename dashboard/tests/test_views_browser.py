@@ -21,6 +21,7 @@ from orders.models import Order, Payment
 from products.models import Product
 from shop.activity import activity_log
 from shop.baker_recipes import PASSWORD
+from testing.orders import order_with_lines
 
 from .clock import NEW_YORK
 
@@ -115,19 +116,8 @@ def store(transactional_db, customer):
             when = now - timedelta(days=day, hours=n)
             status = [Order.Status.DELIVERED, Order.Status.DELIVERED, Order.Status.CANCELLED][(day + n) % 3]
             status = Order.Status.PREPARING if day == 0 else status
-            total = product.price * quantity
-            order = baker.make_recipe(
-                "orders.order", user=shopper, created_at=when, status=status, subtotal=total, total=total
-            )
-            baker.make_recipe(
-                "orders.order_item",
-                order=order,
-                product=product,
-                name=product.name,
-                unit_price=product.price,
-                quantity=quantity,
-                line_total=total,
-            )
+            order = order_with_lines([(product, quantity)], user=shopper, created_at=when, status=status)
+            total = order.total
             if status != Order.Status.CANCELLED:
                 baker.make_recipe(
                     "orders.payment",
@@ -136,22 +126,8 @@ def store(transactional_db, customer):
                     status=Payment.Status.COMPLETED,
                     completed_at=when + timedelta(minutes=3),
                 )
-    pending = baker.make_recipe(
-        "orders.order",
-        user=shopper,
-        created_at=now - timedelta(minutes=5),
-        status=Order.Status.PENDING,
-        subtotal=Decimal("29.00"),
-        total=Decimal("29.00"),
-    )
-    baker.make_recipe(
-        "orders.order_item",
-        order=pending,
-        product=products[0],
-        name=products[0].name,
-        unit_price=Decimal("14.50"),
-        quantity=2,
-        line_total=Decimal("29.00"),
+    pending = order_with_lines(
+        [(products[0], 2, "14.50")], user=shopper, created_at=now - timedelta(minutes=5), status=Order.Status.PENDING
     )
     activity_log(action="order.placed", description=f"{shopper.email} placed order {pending.number}", user=shopper)
     activity_log(action="cache.cleared", description="Cache cleared: all")

@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.utils import timezone
 from model_bakery import baker
 
 from products.cache_families import PRODUCTS_ALL
 from products.models import Product
 from shop.models import Activity
+from testing.admin import product_form
 from testing.cache import read
 
 pytestmark = pytest.mark.django_db
@@ -22,25 +22,8 @@ def loaf(db):
     )
 
 
-def form_data(product: Product, **changes) -> dict:
-    created = timezone.localtime(product.created_at)
-    data = {
-        "name": product.name,
-        "slug": product.slug,
-        "category": product.category,
-        "description": product.description,
-        "image_url": product.image_url,
-        "price": str(product.price),
-        "stock": str(product.stock),
-        "is_active": "on" if product.is_active else "",
-        "created_at_0": created.strftime("%Y-%m-%d"),
-        "created_at_1": created.strftime("%H:%M:%S"),
-    }
-    return {k: v for k, v in {**data, **changes}.items() if v != ""}
-
-
 def test_a_price_change_on_the_product_page_is_logged_with_old_and_new_price(admin_client, admin_user, loaf):
-    response = admin_client.post(f"/admin/products/product/{loaf.pk}/change/", form_data(loaf, price="7.25"))
+    response = admin_client.post(f"/admin/products/product/{loaf.pk}/change/", product_form(loaf, price="7.25"))
     assert response.status_code == 302
     entry = Activity.objects.get(action="product.updated")
     assert entry.description == "Product Loaf: price 6.50 → 7.25"
@@ -49,7 +32,7 @@ def test_a_price_change_on_the_product_page_is_logged_with_old_and_new_price(adm
 
 
 def test_saving_without_changes_writes_nothing(admin_client, loaf):
-    admin_client.post(f"/admin/products/product/{loaf.pk}/change/", form_data(loaf))
+    admin_client.post(f"/admin/products/product/{loaf.pk}/change/", product_form(loaf))
     assert not Activity.objects.exists()
 
 
@@ -90,7 +73,7 @@ def test_adding_a_product_goes_through_the_service(admin_client):
     product = baker.prepare_recipe(
         "products.product", name="Scone", slug="scone", category="Bakery", price=Decimal("2.00"), stock=4
     )
-    response = admin_client.post("/admin/products/product/add/", form_data(product))
+    response = admin_client.post("/admin/products/product/add/", product_form(product))
     assert response.status_code == 302
     scone = Product.objects.get(slug="scone")
     assert (

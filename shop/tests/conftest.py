@@ -7,6 +7,7 @@ from django.utils import timezone
 from model_bakery import baker
 
 from orders.models import Payment
+from testing.orders import order_with_lines
 
 
 @pytest.fixture
@@ -22,26 +23,16 @@ def one_of_each(db):
         stock=10,
     )
     coupon = baker.make_recipe("orders.coupon", code="SAVE10", value=Decimal("10"))
-    order = baker.make_recipe(
-        "orders.order",
+    order = order_with_lines(
+        [(product, 2)],
         number="ORD-1",
         user=customer,
         coupon=coupon,
         coupon_code="SAVE10",
-        subtotal=Decimal("13.00"),
         discount=Decimal("1.30"),
         delivery_fee=Decimal("3.99"),
         tax=Decimal("1.04"),
         total=Decimal("16.73"),
-    )
-    baker.make_recipe(
-        "orders.order_item",
-        order=order,
-        product=product,
-        name=product.name,
-        unit_price=product.price,
-        quantity=2,
-        line_total=Decimal("13.00"),
     )
     payment = baker.make_recipe(
         "orders.payment", order=order, amount=order.total, status=Payment.Status.COMPLETED, completed_at=timezone.now()

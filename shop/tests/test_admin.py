@@ -7,6 +7,7 @@ from django.urls import reverse
 from model_bakery import baker
 
 from shop.models import Business, User
+from testing.admin import admin_url
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +23,6 @@ ALL_MODELS = [
 ]
 ADDABLE = ["shop.user", "shop.notification", "products.product", "orders.coupon"]
 NOT_ADDABLE = ["shop.business", "shop.activity", "orders.order", "orders.payment"]
-
-
-def admin_url(label: str, view: str, *args) -> str:
-    app_label, model = label.split(".")
-    return reverse(f"admin:{app_label}_{model}_{view}", args=args)
 
 
 @pytest.mark.parametrize("label", ALL_MODELS)

@@ -3,41 +3,16 @@ the same way, clears the cache, and lands in the activity log."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.urls import reverse
-from django.utils import timezone
 from model_bakery import baker
 
 from orders.cache_families import COUPONS_ACTIVE
 from orders.models import Order, Payment
 from products.cache_families import PRODUCTS_ALL
-from products.models import Product
 from shop.models import Activity, Notification
+from testing.admin import admin_url, product_form
 from testing.cache import read
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(label: str, view: str, *args) -> str:
-    app_label, model = label.split(".")
-    return reverse(f"admin:{app_label}_{model}_{view}", args=args)
-
-
-def product_form(product: Product, **changes) -> dict:
-    local_created = timezone.localtime(product.created_at)
-    data = {
-        "name": product.name,
-        "slug": product.slug,
-        "category": product.category,
-        "description": product.description,
-        "image_url": product.image_url,
-        "price": str(product.price),
-        "stock": str(product.stock),
-        "is_active": "on" if product.is_active else "",
-        "created_at_0": local_created.strftime("%Y-%m-%d"),
-        "created_at_1": local_created.strftime("%H:%M:%S"),
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v != ""}
 
 
 def test_saving_a_product_in_the_admin_clears_products_all(

@@ -13,6 +13,7 @@ from model_bakery import baker
 from orders.models import Order, Payment
 from shop.admin_csv import cell
 from shop.models import User
+from testing.orders import order_with_lines
 
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
@@ -28,23 +29,11 @@ def orders(db):
     for i in range(130):  # more than one page of the list (100 rows)
         status = Order.Status.DELIVERED if i % 3 else Order.Status.CANCELLED
         quantity = 1 + i % 4
-        total = tea.price * quantity
-        order = baker.make_recipe(
-            "orders.order",
+        order = order_with_lines(
+            [(tea, quantity)],
             user=ann if i % 2 else bob,
             created_at=datetime(2026, 3, 1, 12, tzinfo=NEW_YORK) + timedelta(minutes=i),
             status=status,
-            subtotal=total,
-            total=total,
-        )
-        baker.make_recipe(
-            "orders.order_item",
-            order=order,
-            product=tea,
-            name=tea.name,
-            unit_price=tea.price,
-            quantity=quantity,
-            line_total=total,
         )
         if status == Order.Status.DELIVERED:
             baker.make_recipe(

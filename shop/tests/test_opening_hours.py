@@ -8,25 +8,7 @@ import pytest
 from model_bakery import baker
 
 from shop.models import Business
-
-ERROR_KEYS = {"success", "code", "message", "errors"}
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
-    assert set(body) >= ERROR_KEYS and body["success"] is False, body
-    assert body["code"] == code, body
-    assert b"Traceback" not in response.content and b'File "' not in response.content
-    return body
-
-
-def nested(depth: int, leaf=1):
-    value = leaf
-    for _ in range(depth):
-        value = [value]
-    return value
+from testing.envelope import assert_envelope, nested
 
 
 @pytest.mark.django_db

@@ -5,8 +5,7 @@ from django.db import OperationalError, connection
 
 from products.cache_families import PRODUCTS_ALL
 from testing.cache import family_keys
-
-ERROR_KEYS = {"success", "code", "message", "errors"}
+from testing.envelope import ERROR_KEYS
 
 
 def assert_error(response, status):

@@ -4,17 +4,7 @@ b878c10)."""
 
 import pytest
 
-ERROR_KEYS = {"success", "code", "message", "errors"}
-
-
-def assert_envelope(response, status, code):
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
-    assert set(body) >= ERROR_KEYS and body["success"] is False, body
-    assert body["code"] == code, body
-    assert b"Traceback" not in response.content and b'File "' not in response.content
-    return body
+from testing.envelope import assert_envelope
 
 
 @pytest.mark.django_db
