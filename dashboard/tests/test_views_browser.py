@@ -4,7 +4,6 @@ Screenshots (desktop 1366 px wide, phone 390 px) are saved to test-artifacts/ at
 """
 
 import csv
-import os
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -15,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from model_bakery import baker
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from orders.models import Order, Payment
 from products.models import Product
@@ -25,35 +24,14 @@ from testing.orders import order_with_lines
 
 from .clock import NEW_YORK
 
-# Playwright's sync API keeps an event loop in this thread; the ORM calls made here are synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 STAFF = ("staff@example.test", PASSWORD)  # the store's superuser: the admin pages need model permissions
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # What every HTML page will be sent with (another engineer is adding it): same-origin scripts and styles only.
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Tab:

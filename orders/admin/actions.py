@@ -17,34 +17,33 @@ def status_change(order: Order, status: str, user) -> Order:
     return order_status_set(order_id=order.pk, status=status, user=user)
 
 
-def order_status_action(status: str, description: str):
+def _status_action(status: str, description: str, *, name: str, noun: str, change):
+    """A bulk action that moves each selected row to `status` through `change(row, status, user)`."""
+
     def action(model_admin, request, queryset):
         apply_each(
             model_admin,
             request,
             queryset,
-            lambda order: status_change(order, status, request.user),
-            done=f"order(s) now {status}",
-            history=lambda order: f"Status: {order.status} → {status}",
+            lambda row: change(row, status, request.user),
+            done=f"{noun}(s) now {status}",
+            history=lambda row: f"Status: {row.status} → {status}",
         )
 
-    action.__name__ = f"set_status_{status.replace('-', '_')}"
+    action.__name__ = name
     return admin.action(description=description, permissions=["set_status"])(action)
+
+
+def order_status_action(status: str, description: str):
+    name = f"set_status_{status.replace('-', '_')}"
+    return _status_action(status, description, name=name, noun="order", change=status_change)
 
 
 def payment_status_action(status: str, description: str):
-    def action(model_admin, request, queryset):
-        apply_each(
-            model_admin,
-            request,
-            queryset,
-            lambda payment: payment_set_status(payment_id=payment.pk, status=status, user=request.user),
-            done=f"payment(s) now {status}",
-            history=lambda payment: f"Status: {payment.status} → {status}",
-        )
+    def change(payment, status, user):
+        return payment_set_status(payment_id=payment.pk, status=status, user=user)
 
-    action.__name__ = f"set_payment_{status}"
-    return admin.action(description=description, permissions=["set_status"])(action)
+    return _status_action(status, description, name=f"set_payment_{status}", noun="payment", change=change)
 
 
 class SetStatusPermissionMixin:

@@ -4,7 +4,6 @@ refused, and the site's Content-Security-Policy (scripts and styles from the sit
 neither them nor the admin. Screenshots go to test-artifacts/.
 """
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -12,12 +11,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from model_bakery import baker
-from playwright.sync_api import sync_playwright
 
 from products.models import Product
 from shop.baker_recipes import PASSWORD
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API keeps a loop in this thread
 
 
 def policy_of(response) -> dict[str, list[str]]:
@@ -46,8 +42,6 @@ def test_only_redoc_gets_the_nonce_and_hashes_for_its_bundles_styles(client):
 
 
 # --- in headless Chromium -----------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 # Record CSP violations from the first script on: Playwright's init scripts are not subject to the page's CSP.
 RECORD_VIOLATIONS = """
@@ -56,14 +50,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`);
 });
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
