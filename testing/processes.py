@@ -149,11 +149,22 @@ class Process:
 class Web(Process):
     """gunicorn serving config.wsgi on its own port (one sync worker unless told otherwise)."""
 
-    def __init__(self, name: str, env: dict, *, host: str = HOST, workers: int = 1, netns: str | None = None):
+    def __init__(
+        self,
+        name: str,
+        env: dict,
+        *,
+        host: str = HOST,
+        workers: int = 1,
+        netns: str | None = None,
+        outlives_flushes: bool = False,
+    ):
         self.host = host
         self.port = free_port() if netns is None else 8000
         args = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"{host}:{self.port}"]
         args += ["--workers", str(workers), "--timeout", "30", "--graceful-timeout", "3", "--log-level", "warning"]
+        if outlives_flushes:
+            args += ["--config", "python:testing.gunicorn_hooks"]
         super().__init__(name, args, env, netns=netns)
 
     def wait_ready(self, timeout: float = 60) -> Web:
@@ -183,8 +194,12 @@ class Web(Process):
 class AppProcesses:
     """The app's processes for one test; `stop()` (or leaving the `with`) ends them all."""
 
-    def __init__(self, *, database_url: str, redis_url: str, prefix: str = "procs", **env: str):
+    def __init__(
+        self, *, database_url: str, redis_url: str, prefix: str = "procs", outlives_flushes: bool = False, **env: str
+    ):
+        """outlives_flushes: the web processes serve more than one transactional test (see gunicorn_hooks)."""
         self.env = app_env(database_url=database_url, redis_url=redis_url, prefix=prefix, **env)
+        self.outlives_flushes = outlives_flushes
         self.started: list[Process] = []
 
     def __enter__(self) -> AppProcesses:
@@ -198,7 +213,7 @@ class AppProcesses:
         return process
 
     def web(self, *, wait: bool = True, **env: str) -> Web:
-        web = self._own(Web(f"web{len(self.started)}", {**self.env, **env}))
+        web = self._own(Web(f"web{len(self.started)}", {**self.env, **env}, outlives_flushes=self.outlives_flushes))
         return web.wait_ready() if wait else web
 
     def webs(self, n: int, **env: str) -> list[Web]:

@@ -57,7 +57,9 @@ def module_app(django_db_setup, django_db_blocker, module_redis):
         url = suite_database_url()
     # A 1 s breaker cool-down (default 5 s) only shortens how long a web process reads the database
     # after an outage; what it serves once it uses Redis again is what these tests check.
-    with AppProcesses(database_url=url, redis_url=module_redis.url, CACHE_BREAKER_COOLDOWN="1") as app:
+    with AppProcesses(
+        database_url=url, redis_url=module_redis.url, outlives_flushes=True, CACHE_BREAKER_COOLDOWN="1"
+    ) as app:
         app.a, app.b = app.webs(2)
         app.relay_process = app.relay()
         yield app
