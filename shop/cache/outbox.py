@@ -23,6 +23,7 @@ from django.db import transaction
 from . import invalidation
 from .families import Change, dependencies_on, tracked_models
 from .outbox_sql import OUTBOX_TABLE, desired_statements, fingerprint, trigger_names
+from .redis import CacheUnavailable
 
 logger = logging.getLogger("shop.cache")
 
@@ -61,36 +62,42 @@ def _writer(connection) -> str | None:
     return connection.connection.info.parameter_status("application_name") or ""
 
 
-def _apply(connection, *, writer: str | None, cause: str, lock: str = "") -> int:
+def _apply(connection, *, writer: str | None, cause: str, lock: str = "", strict: bool = False) -> int:
     """Apply one batch of pending rows (of `writer`, or all); delete what Redis took. A backlog larger
     than a batch (a bulk load, a long outage) clears the families its tables feed instead of going
-    row by row. Returns rows applied (0 when Redis could not take them)."""
+    row by row. Returns the rows this call deleted (0 when another process holds them: it is applying
+    them too, and deletes them; 0 when Redis could not take them, or CacheUnavailable if `strict`)."""
     where, params = ("WHERE writer = hashtext(%s)", [writer]) if writer is not None else ("", [])
     with connection.cursor() as cursor:
         select = f"SELECT {_COLUMNS} FROM {OUTBOX_TABLE} {where} ORDER BY id LIMIT %s{lock}"
         cursor.execute(select, [*params, BATCH + 1])
         rows = cursor.fetchall()
         if len(rows) <= BATCH:
-            if not rows or not invalidation.apply(_changes(rows), cause=cause):
+            if not rows:
                 return 0
-            _delete(cursor, [row[0] for row in rows])
-            return len(rows)
+            if not invalidation.apply(_changes(rows), cause=cause):
+                return _refused(strict)
+            return _delete(cursor, [row[0] for row in rows])
         cursor.execute(f"SELECT id, table_name FROM {OUTBOX_TABLE} {where}", params)
         backlog = cursor.fetchall()
         labels = tracked_tables()
         tables = {table for _, table in backlog}
         families = {family for table in tables if table in labels for family, _ in dependencies_on(labels[table])}
         if not invalidation.clear_families(families, cause=f"{cause}: {len(backlog)} changes at once"):
-            return 0
+            return _refused(strict)
         ids = [row_id for row_id, _ in backlog]
-        for start in range(0, len(ids), 10_000):
-            _delete(cursor, ids[start : start + 10_000])
-        return len(ids)
+        return sum(_delete(cursor, ids[start : start + 10_000]) for start in range(0, len(ids), 10_000))
+
+
+def _refused(strict: bool) -> int:
+    if strict:
+        raise CacheUnavailable("Redis did not take the outbox's invalidations")
+    return 0
 
 
 def apply_own(connection) -> int:
     """Apply what this connection's committed transactions recorded (on SQLite: everything pending).
-    Rows stay when Redis can't take them; the relay applies them later. Returns rows applied."""
+    Rows stay when Redis can't take them; the relay applies them later. Returns rows deleted."""
     from .redis import get_store
 
     if not get_store().enabled:
@@ -103,24 +110,35 @@ def apply_own(connection) -> int:
 
 
 def apply_pending(*, using=None) -> int:
-    """One relay pass over the oldest pending rows not being applied by another relay. Returns rows applied."""
+    """One relay pass over the oldest pending rows not being applied by another relay. Returns rows deleted."""
     connection = using or default_connection
     lock = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with transaction.atomic(using=connection.alias):  # the rows stay locked until deleted
         return _apply(connection, writer=None, cause="relay", lock=lock)
 
 
-def _delete(cursor, ids: list[int]) -> None:
+def apply_everything(*, using=None) -> int:
+    """Apply every row pending now, skipping none, waiting for no one (a web process catching up after
+    an outage: it must not serve from Redis while a row another process is still applying, or failed to
+    apply, is outstanding). One call covers them all (more than a batch: by family). Returns rows deleted;
+    CacheUnavailable when Redis did not take them."""
+    return _apply(using or default_connection, writer=None, cause="catch-up", strict=True)
+
+
+def _delete(cursor, ids: list[int]) -> int:
     """Delete applied rows; rows a relay holds (it is applying them too) are left for it to delete, so a
-    writer never waits on a relay."""
+    writer never waits on a relay. Returns the rows deleted."""
     if cursor.db.vendor == "postgresql":
+        # The CTE runs once (a hashable set); as an `IN (subquery)` it ran per row, and a backlog's
+        # delete by several processes at once took seconds.
         cursor.execute(
-            f"DELETE FROM {OUTBOX_TABLE} WHERE id IN "
-            f"(SELECT id FROM {OUTBOX_TABLE} WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED)",
+            f"WITH free AS (SELECT id FROM {OUTBOX_TABLE} WHERE id = ANY(%s) FOR UPDATE SKIP LOCKED) "
+            f"DELETE FROM {OUTBOX_TABLE} o USING free WHERE o.id = free.id",
             [ids],
         )
     else:
         cursor.execute(f"DELETE FROM {OUTBOX_TABLE} WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+    return cursor.rowcount
 
 
 def pending(using=None) -> dict:

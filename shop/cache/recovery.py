@@ -63,12 +63,21 @@ def _anything_cached(store: Store) -> bool:
         return True
 
 
-def catch_up(store: Store, *, max_batches: int = 100) -> int | None:
-    """The identity check, then every pending outbox row. Returns rows applied; None when Redis is away."""
-    from .outbox import apply_pending
+def catch_up(store: Store, *, relay: bool = False, max_batches: int = 100) -> int | None:
+    """The identity check, then every pending outbox row. Returns rows deleted; None when Redis is away.
+
+    A web process applies every row itself, including rows another process holds (applying twice is
+    harmless; skipping one could serve what it made stale). Relays split the rows between them
+    (`apply_pending` skips rows another relay holds) and pass again on the next NOTIFY."""
+    from .outbox import apply_everything, apply_pending
 
     if redis_identity_check(store) is None:
         return None
+    if not relay:
+        try:
+            return apply_everything()
+        except CacheUnavailable:
+            return None
     total = 0
     for _ in range(max_batches):
         applied = apply_pending()

@@ -44,7 +44,7 @@ class Relay:
     # --- one pass ------------------------------------------------------------------------------
     def run_once(self) -> int:
         """Catch up: the Redis identity check, then everything pending. Returns rows applied."""
-        total = catch_up(self.store) or 0
+        total = catch_up(self.store, relay=True) or 0
         if total:
             logger.info("Applied %d pending invalidation(s)", total)
         self.applied += total

@@ -3,9 +3,6 @@ transaction, whoever writes (the triggers: test_outbox_sql.py); the writer appli
 commit, the relay the rest (test_relay.py); a backlog, rows waiting for Redis; `migrate` installs the
 triggers the declarations ask for."""
 
-import json
-
-import psycopg
 import pytest
 from django.db import connection, transaction
 from model_bakery import baker
@@ -14,23 +11,9 @@ from products import cached as product_reads
 from products.models import Product
 from shop.cache.outbox import apply_own, apply_pending, install_triggers, pending
 from shop.cache.outbox_sql import OUTBOX_TABLE, fingerprint
+from testing.db import other_connection, outbox_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def outbox_rows() -> list[tuple]:
-    def decoded(value):
-        return json.loads(value) if isinstance(value, str) else value
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT table_name, op, row_pk, old, new FROM {OUTBOX_TABLE} ORDER BY id")
-        return [(table, op, pk, decoded(old), decoded(new)) for table, op, pk, old, new in cursor.fetchall()]
-
-
-def other_connection() -> psycopg.Connection:
-    """A connection of another program: plain psycopg, nothing of Django's."""
-    params = connection.get_connection_params()
-    return psycopg.connect(**params, autocommit=True)
 
 
 def test_the_writer_applies_its_own_rows_right_after_commit():
@@ -56,6 +39,22 @@ def test_a_backlog_larger_than_a_batch_clears_the_families_its_tables_feed(monke
     assert apply_pending() == 12 and pending()["count"] == 0
     assert not product_reads.product_list_all().hit
     assert product_reads.product_detail(product_id=teas[0].pk).data["product"]["stock"] == 1
+
+
+def test_a_relay_pass_counts_the_rows_it_deleted_not_those_another_holds(monkeypatch):
+    """Rows another process holds are left to it; the pass reports what it removed, so a relay's loop
+    ends instead of clearing the same families again and again while the other still holds them."""
+    from shop.cache import outbox
+
+    monkeypatch.setattr(outbox, "BATCH", 5)
+    baker.make_recipe("products.product", _quantity=12)
+    with other_connection() as other:
+        other.execute("UPDATE products_product SET stock = 1")
+    with other_connection() as holder, holder.transaction():
+        holder.execute(f"SELECT id FROM {OUTBOX_TABLE} ORDER BY id LIMIT 3 FOR UPDATE")
+        assert apply_pending() == 9
+        assert pending()["count"] == 3
+    assert apply_pending() == 3 and pending()["count"] == 0
 
 
 def test_rows_wait_while_redis_is_away_and_are_applied_once_it_answers(own_redis_store, redis_server):

@@ -7,7 +7,7 @@ from django.db import transaction
 from model_bakery import baker
 
 from shop.cache.outbox_sql import OUTBOX_TABLE
-from shop.tests.cache.test_outbox import other_connection, outbox_rows
+from testing.db import other_connection, outbox_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

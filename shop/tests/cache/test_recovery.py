@@ -10,6 +10,8 @@ from model_bakery import baker
 from products import cached as product_reads
 from products.models import Product
 from shop.cache.outbox import pending
+from shop.cache.outbox_sql import OUTBOX_TABLE
+from testing.db import other_connection
 
 pytestmark = pytest.mark.faults
 
@@ -47,6 +49,26 @@ def test_a_write_during_an_outage_succeeds_and_nothing_stale_is_served_after_it(
     assert (after.hit, after.data["product"]["stock"]) == (False, 4)
     assert pending()["count"] == 0
     assert product_reads.product_detail(product_id=tea.pk).hit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_catching_up_applies_rows_another_process_still_holds(own_redis_store, redis_server, breaker_clock):
+    """A relay may hold the outbox's rows when Redis comes back (mid-pass, or its own breaker still
+    open). A web process catching up applies them itself rather than skip them and serve what they
+    made stale."""
+    tea = baker.make_recipe("products.product", stock=5)
+    assert product_reads.product_detail(product_id=tea.pk).data["product"]["stock"] == 5
+    redis_server.freeze()
+    with transaction.atomic():
+        Product.objects.filter(pk=tea.pk).update(stock=4)
+    assert pending()["count"] == 1
+
+    with other_connection() as relay, relay.transaction():
+        relay.execute(f"SELECT id FROM {OUTBOX_TABLE} FOR UPDATE")  # what a relay's pass holds
+        redis_server.thaw()
+        breaker_clock.advance(COOLDOWN)
+        after = product_reads.product_detail(product_id=tea.pk)
+        assert (after.hit, after.data["product"]["stock"]) == (False, 4)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,7 +18,7 @@ from products import cached as product_reads
 from products.models import Product
 from shop.cache.outbox import pending
 from shop.cache.relay import Relay
-from shop.tests.cache.test_outbox import other_connection
+from testing.db import other_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
