@@ -126,6 +126,28 @@ def screenshot(page, name, full_page=True):
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+CONTRAST_JS = """([textSelector, bandSelector]) => {
+  const rgb = (color) => color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = ([r, g, b]) => {
+    const linear = (c) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    const [R, G, B] = [r, g, b].map(linear);
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  return [...document.querySelectorAll(textSelector)].map((element) => {
+    const text = luminance(rgb(getComputedStyle(element).color));
+    const band = luminance(rgb(getComputedStyle(element.closest(bandSelector)).backgroundColor));
+    return [element.textContent.trim(), (Math.max(text, band) + 0.05) / (Math.min(text, band) + 0.05)];
+  });
+}"""
+
+
+def contrast_ratios(page, text_selector: str, band_selector: str) -> list[tuple[str, float]]:
+    """(text, WCAG contrast ratio) of each element's text colour against its band's background."""
+    ratios = page.evaluate(CONTRAST_JS, [text_selector, band_selector])
+    assert ratios, f"nothing matches {text_selector}"
+    return ratios
+
+
 def nav_labels(page) -> list[str]:
     return [text.strip() for text in page.locator("nav.bo-nav a").all_inner_texts()]
 
@@ -160,6 +182,8 @@ def test_one_navigation_and_one_clock_across_the_dashboard_and_the_admin(open_ta
     page.get_by_role("link", name="All records").click()
     page.wait_for_url(re.compile(r"/admin/records/$"))
     expect(page.get_by_role("link", name="Notifications")).to_be_visible()
+    for caption, ratio in contrast_ratios(page, ".module caption a.section", ".module caption"):
+        assert ratio >= 4.5, f"the app name {caption!r} is hard to read on its band (contrast {ratio:.1f}:1)"
     screenshot(page, "admin-all-records-desktop", full_page=False)
 
     page.get_by_role("link", name="Store settings").click()
