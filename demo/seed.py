@@ -1,7 +1,8 @@
 """Builds the demo store: the business row, accounts, products, coupons and weeks of orders.
 
-Everything is written with bulk_create in batches inside one transaction (all or nothing), so
-bulk writes send no signals: the caller clears the cache families once it has committed.
+Everything is written with bulk_create in batches inside one transaction (all or nothing). Bulk
+writes send no signals, but the outbox triggers record them like any write, so nothing is cleared
+by hand.
 Orders are priced with orders.pricing and checked against orders.rules, the same rules the order
 service uses, and numbered from the same per-day sequence (orders.services.order_numbers).
 """
