@@ -260,11 +260,6 @@ CACHES["throttle"] = {
         "CONNECTION_POOL_KWARGS": {"retry_on_timeout": False, "health_check_interval": 0},
     },
 }
-CACHES["throttle-fallback"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "throttle-fallback",
-    "OPTIONS": {"MAX_ENTRIES": 100_000},
-}
 if REDIS_SENTINELS:
     # Both Django caches (the default one and the throttle history) on the Sentinel-managed primary; reads
     # too (throttle history must not lag behind on a replica).

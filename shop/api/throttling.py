@@ -4,8 +4,9 @@ DRF's `SimpleRateThrottle.THROTTLE_RATES` is bound once, at import; reading it p
 `override_settings(REST_FRAMEWORK=...)` (and a changed AUTH_THROTTLE_RATE) honest.
 
 The request history lives in Redis (the `throttle` cache, shared by every process). A throttle must not
-switch itself off while Redis is unreachable, so then each process counts in its own memory (the
-`throttle-fallback` cache) until Redis answers again: the limits still hold, per process.
+switch itself off while Redis is unreachable, so then each process counts in its own memory (a
+LocMemCache private to this module, never configured as a cache anything else could use) until Redis
+answers again: the limits still hold, per process.
 """
 
 import logging
@@ -14,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
@@ -29,9 +31,10 @@ class ThrottleHistory:
     memory while it doesn't. After a Redis error, Redis is skipped for CACHE_BREAKER_COOLDOWN seconds, so
     a hung Redis costs one timeout per cool-down, not one per request."""
 
-    PRIMARY, FALLBACK = "throttle", "throttle-fallback"
+    PRIMARY = "throttle"
 
     def __init__(self):
+        self._memory = LocMemCache("shop-throttle-history", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
         self._lock = threading.Lock()
         self._skip_redis_until = 0.0
         self._down = False
@@ -42,7 +45,7 @@ class ThrottleHistory:
                 return caches[self.PRIMARY].get(key, default)
             except REDIS_ERRORS as error:
                 self._redis_failed(error)
-        return caches[self.FALLBACK].get(key, default)
+        return self._memory.get(key, default)
 
     def set(self, key, value, timeout=None):
         if self._redis_usable():
@@ -52,13 +55,13 @@ class ThrottleHistory:
                 return
             except REDIS_ERRORS as error:
                 self._redis_failed(error)
-        caches[self.FALLBACK].set(key, value, timeout)
+        self._memory.set(key, value, timeout)
 
     def reset(self) -> None:
         """Forget the outage state and the in-memory history (tests)."""
         with self._lock:
             self._skip_redis_until, self._down = 0.0, False
-        caches[self.FALLBACK].clear()
+        self._memory.clear()
 
     def _redis_usable(self) -> bool:
         return time.monotonic() >= self._skip_redis_until
