@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import random
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -33,6 +34,7 @@ class _Request:
     wrote: bool = False
 
 
+_down_until: dict[str, float] = {}  # replica alias → until when it is skipped after a failure
 _request: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("shop_replica_request", default=None)
 
 
@@ -49,6 +51,8 @@ def caught_up_replica() -> str | None:
         cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
         (target,) = cursor.fetchone()
     for alias in random.sample(aliases, len(aliases)):
+        if time.monotonic() < _down_until.get(alias, 0.0):
+            continue  # failed lately: not one connect timeout per request while it is down
         try:
             with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT coalesce(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [target])
@@ -57,6 +61,7 @@ def caught_up_replica() -> str | None:
         except DatabaseError as error:  # a replica that is down: the primary answers
             logger.warning("Read replica %s unavailable (%s); reading from the primary", alias, error)
             connections[alias].close()
+            _down_until[alias] = time.monotonic() + settings.CACHE_BREAKER_COOLDOWN
     return None
 
 

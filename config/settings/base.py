@@ -159,7 +159,8 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
     DATABASES[f"replica{_number}"] = dj_database_url.parse(
         _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
-    DATABASES[f"replica{_number}"]["OPTIONS"] = {"connect_timeout": int(env_float("DATABASE_CONNECT_TIMEOUT", 3))}
+    _options = DATABASES[f"replica{_number}"].setdefault("OPTIONS", {})  # keeps what the URL says (sslmode=...)
+    _options.setdefault("connect_timeout", int(env_float("DATABASE_CONNECT_TIMEOUT", 3)))
     DATABASES[f"replica{_number}"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["shop.db_routing.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 

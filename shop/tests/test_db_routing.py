@@ -14,7 +14,7 @@ logs every statement, so the test sees which reads reached it.
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import OperationalError, connections, transaction
 from model_bakery import baker
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -81,6 +81,27 @@ def test_after_a_write_the_request_reads_its_own_writes_on_the_primary(replica_c
         return before, router.db_for_read(None)
 
     assert in_a_request(view) == ("replica1", "default")
+
+
+def test_a_replica_that_is_down_is_skipped_for_a_while_not_retried_per_request(db, monkeypatch):
+    """One failed connect, then the primary answers without another attempt until the cool-down passes."""
+    attempts = []
+
+    class DownReplica:
+        def cursor(self):
+            attempts.append(1)
+            raise OperationalError("connection refused")
+
+        def close(self):
+            pass
+
+    down = DownReplica()
+    monkeypatch.setattr(db_routing, "connections", {"default": connections["default"], "replica1": down})
+    monkeypatch.setattr(db_routing, "replica_aliases", lambda: ["replica1"])
+    monkeypatch.setattr(db_routing, "_down_until", {})
+    assert db_routing.caught_up_replica() is None
+    assert db_routing.caught_up_replica() is None
+    assert len(attempts) == 1
 
 
 def test_only_the_primary_is_migrated():
