@@ -159,10 +159,9 @@ class OrderAdmin(SetStatusPermissionMixin, ListTotalMixin, CsvExportMixin, admin
             buttons.append({"status": status, "label": STATUS_BUTTONS[status], "url": url})
         return buttons
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        order = self.get_object(request, object_id)
-        extra = {"status_buttons": self.status_buttons(request, order) if order else []}
-        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["status_buttons"] = self.status_buttons(request, obj) if obj is not None else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _change_status(self, request, order: Order, status: str):
         previous = order.status

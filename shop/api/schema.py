@@ -31,8 +31,6 @@ from shop.api.inputs import URL_PATTERN, RejectUnknownFieldsMixin, decimal_patte
 from shop.api.query import query_spec_of
 from shop.api.responses import ERROR_OF_STATUS
 
-ERROR_CODES = [code for code, _ in ERROR_OF_STATUS.values()]
-
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: a body or query parameter the route does not accept (see `errors`)",
     401: "Not authenticated: no credentials, or a bad or expired token",
