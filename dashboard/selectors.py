@@ -56,11 +56,6 @@ def business_timezone() -> ZoneInfo:
     return store_settings().timezone
 
 
-def dashboard_currency() -> str:
-    """The store's currency code for labelling amounts ("" before the business row exists)."""
-    return store_settings().currency
-
-
 def store_today(tz: ZoneInfo) -> date:
     return timezone.now().astimezone(tz).date()
 
@@ -314,7 +309,8 @@ def _activity_targets(entries: list[Activity]) -> dict[int, object]:
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is None:
             continue
-        for pk, obj in model._default_manager.in_bulk(list(ids)).items():
+        rows = model._default_manager.select_related("order") if model is Payment else model._default_manager
+        for pk, obj in rows.in_bulk(list(ids)).items():
             for entry_id in ids[pk]:
                 found[entry_id] = obj
 

@@ -459,3 +459,31 @@ def test_query_count_does_not_grow_with_the_store(name, size, django_assert_num_
         assert len(payload["activities"]) == min(size, 50)
     if name == "period-activity":
         assert len(payload["activities"]) == min(size, 10)
+
+
+def test_payment_entries_with_a_recorded_target_cost_one_query_for_all(db):
+    """The payment services log `target=payment`; the entry's text names the payment's order, which comes
+    with the payments (joined), not one query per entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(n: int) -> int:
+        Activity.objects.all().delete()
+        for i in range(n):
+            payment = baker.make_recipe("orders.payment", status=Payment.Status.COMPLETED)
+            baker.make_recipe(
+                "shop.activity",
+                action="payment.completed",
+                description=f"Payment {payment.transaction_ref} completed",
+                created_at=SAMPLE_NOW - timedelta(hours=i + 1),
+                target_type=ContentType.objects.get_for_model(payment),
+                target_id=payment.pk,
+            )
+        with CaptureQueriesContext(connection) as captured:
+            entries = dashboard_period_activity_load(period=LAST_7, now=SAMPLE_NOW)["activities"]
+        assert len(entries) == n
+        return len(captured)
+
+    baker.make_recipe("shop.business", timezone="America/New_York")
+    queries_for(1)  # the content type's own lookup, cached after the first
+    assert queries_for(2) == queries_for(6)
