@@ -47,10 +47,10 @@ from benchmarks.common import (
     CUSTOMER_PASSWORD,
     PY,
     ROOT,
+    CacheRelay,
     Gunicorn,
     PrivatePostgres,
     app_env,
-    cleanup,
     django_eval,
     log,
     login,
@@ -183,21 +183,27 @@ class Load:
                     }
                 )
 
-    def place_order(self, rng: random.Random, tag: str) -> None:
+    ADDRESS = "1 Fault Street"
+
+    def place_order(self, rng: random.Random, tag: str) -> tuple[str, dict] | None:
+        """One cash order of one or two products; (phase, answer) when it was placed (201)."""
         phase = self.phase
         items = [{"product_id": pid, "quantity": 1} for pid in rng.sample(self.orderable, rng.choice([1, 2]))]
         body = {
             "items": items,
-            "delivery_address": "1 Fault Street",
+            "delivery_address": self.ADDRESS,
             "payment_method": "cash",
             "notes": f"faults:{phase}:{tag}",
         }
-        _, status, _, _ = self.send("order", "POST", "/api/v1/orders", body, token=self.tokens["customer"], phase=phase)
+        _, status, data, _ = self.send(
+            "order", "POST", "/api/v1/orders", body, token=self.tokens["customer"], phase=phase
+        )
         with self.lock:
             if status == 201:
                 self.orders_acked[phase] += 1
             elif status is None or status >= 500:
                 self.orders_unknown[phase] += 1
+        return (phase, data) if status == 201 else None
 
     def price_writer(self, deadline: float, interval: float) -> None:
         """PATCHes through A (B is the other process whose reads measure the bound)."""
@@ -554,9 +560,7 @@ def main() -> int:
     servers = {name: Gunicorn(env=env, name=f"faults-{name}", workers=args.workers) for name in ("A", "B")}
     for server in servers.values():
         server.start()
-    relay_log = open(Path("/tmp") / f"shop-faults-relay-{servers['A'].port}.log", "w")  # noqa: SIM115
-    relay = subprocess.Popen([PY, "manage.py", "cache_relay"], cwd=ROOT, env=env, stdout=relay_log, stderr=relay_log)
-    cleanup.add("cache relay", lambda: (relay.terminate(), relay.wait(10), relay_log.close()))
+    relay = CacheRelay(env=env, name="faults-relay").start()
     a = servers["A"].port
     tokens = {"admin": login(a, ADMIN_EMAIL, ADMIN_PASSWORD), "customer": login(a, CUSTOMER_EMAIL, CUSTOMER_PASSWORD)}
     load = Load({name: server.port for name, server in servers.items()}, tokens, found["watched"], found["orderable"])
@@ -580,7 +584,7 @@ def main() -> int:
         "acked_price": str(load.acked_price),
         "final_price": data["data"]["product"]["price"] if status == 200 else f"status {status}",
         "final_x_cache": headers.get("X-Cache"),
-        "relay_alive": relay.poll() is None,
+        "relay_alive": relay.process.poll() is None,
     }
     measured = bound(load, outages)
     for server in servers.values():

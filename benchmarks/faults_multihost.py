@@ -65,31 +65,19 @@ PREFIX = "multihost"
 class MultiHostLoad(Load):
     """The single-host run's load, through the balancer; each placed order is read back at once."""
 
+    ADDRESS = "1 Host St"
+
     def __init__(self, port: int, tokens: dict, watched: int, orderable: list[int]):
         super().__init__({"balancer": port}, tokens, watched, orderable)
         self.writer_server = "balancer"
         self.readback = Counter()
         self.readback_failed = {}
 
-    def place_order(self, rng: random.Random, tag: str) -> None:
-        phase = self.phase
-        items = [{"product_id": pid, "quantity": 1} for pid in rng.sample(self.orderable, rng.choice([1, 2]))]
-        body = {
-            "items": items,
-            "delivery_address": "1 Host St",
-            "payment_method": "cash",
-            "notes": f"faults:{phase}:{tag}",
-        }
-        _, status, data, _ = self.send(
-            "order", "POST", "/api/v1/orders", body, token=self.tokens["customer"], phase=phase
-        )
-        with self.lock:
-            if status == 201:
-                self.orders_acked[phase] += 1
-            elif status is None or status >= 500:
-                self.orders_unknown[phase] += 1
-        if status != 201:
-            return
+    def place_order(self, rng: random.Random, tag: str) -> tuple[str, dict] | None:
+        placed = super().place_order(rng, tag)
+        if placed is None:
+            return None
+        phase, data = placed
         order = data["data"]["order"]["id"]
         _, status, _, _ = self.send(
             "read", "GET", f"/api/v1/orders/{order}", token=self.tokens["customer"], phase=phase
@@ -98,6 +86,7 @@ class MultiHostLoad(Load):
             self.readback[f"{phase}:{status}"] += 1
             if status != 200:
                 self.readback_failed.setdefault(phase, []).append({"order": order, "status": status})
+        return placed
 
 
 class FailoverProbe:
