@@ -71,3 +71,16 @@ def outbox_applied() -> int:
     from shop.cache.outbox import apply_own
 
     return apply_own(connection)
+
+
+def waiting_for_fill(monkeypatch, on_wait) -> None:
+    """Call `on_wait()` whenever a read starts waiting for another caller's load (it found the lease taken)."""
+    from shop.cache import getset
+
+    wait_for_fill = getset._wait_for_fill
+
+    def counted(*args):
+        on_wait()
+        return wait_for_fill(*args)
+
+    monkeypatch.setattr(getset, "_wait_for_fill", counted)

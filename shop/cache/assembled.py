@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from . import getset
 from .families import Family
 from .getset import RETRY, Cached, Lookup, entry_for, fresh, load, release, to_json_bytes, usable
 from .lua import HEADER_LENGTH
@@ -85,6 +86,11 @@ def read_assembled(
         return Cached(raw=None, hit=True, etag=reply[1].decode(), stored_at_ms=int(reply[2]), not_modified=True)
     if kind == b"P":
         return _fill_fragments(store, family, reply[1], reply[2], list(reply[3:]), loader, fragments_loader)
+    if kind == b"W" and getset._wait_for_fill(store, lookup.key, family.name) is not None:
+        # Another caller is loading the list: once its skeleton is stored, read it like any hit.
+        return read_assembled(
+            family, params, loader, fragments_loader, if_none_match=if_none_match, tag_params=tag_params
+        )
     if kind != b"L":
         return fresh(_assembly_bytes(load(loader)))
     return _load_assembled(lookup, reply[1], loader)

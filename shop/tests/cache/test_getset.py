@@ -13,10 +13,10 @@ from orders.cache_families import COUPONS_ACTIVE
 from products import cached as product_reads
 from products.cache_families import PRODUCT_DETAIL, PRODUCTS_ALL, PRODUCTS_FILTER
 from shop import cache
-from shop.cache import Expiring, getset
+from shop.cache import Expiring
 from shop.cache.invalidation import clear_families
 from shop.cache.redis import Store, get_store, use_store
-from testing.cache import RoundTrips, family_keys, make_older, read, ttl_left
+from testing.cache import RoundTrips, family_keys, make_older, read, ttl_left, waiting_for_fill
 
 # API.md, "Cache keys, TTLs and what clears them": key pattern and TTL of every family it names.
 API_TABLE = {
@@ -187,17 +187,6 @@ def test_a_loader_that_began_before_redis_restarted_empty_cannot_store(redis_ser
 
     assert redis_server.client().get("restart:{products}:all") is None
     assert not store.breaker.is_open, "STORE reached Redis: the lease check refused the value"
-
-
-def waiting_for_fill(monkeypatch, on_wait) -> None:
-    """Call `on_wait()` whenever a read starts waiting for another caller's load (it found the lease taken)."""
-    wait_for_fill = getset._wait_for_fill
-
-    def counted(*args):
-        on_wait()
-        return wait_for_fill(*args)
-
-    monkeypatch.setattr(getset, "_wait_for_fill", counted)
 
 
 def test_a_stampede_runs_the_loader_once(monkeypatch):
