@@ -8,7 +8,7 @@ entry, and a list is cleared only when the change can alter which products it sh
 
 from shop.cache import Change, Rows, declare
 
-from .filters import product_change_tags, product_filter_tags, product_list_affected
+from .filters import PRODUCT_TAGS, product_change_tags, product_filter_tags, product_list_affected
 
 PRODUCT = "products.Product"
 
@@ -38,6 +38,6 @@ PRODUCTS_FILTER = declare(
     ttl=600,
     depends_on=[Rows(PRODUCT, when=_listed, tags=product_change_tags, affects=product_list_affected)],
     tags_of=product_filter_tags,
-    tag_names=["is_active", "category", "name", "description", "price", "created_at", "stock", "in_stock"],
+    tag_names=PRODUCT_TAGS,
     fragments=PRODUCT_DETAIL,
 )

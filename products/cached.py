@@ -13,13 +13,18 @@ from shop.api.pagination import page_of
 from shop.cache import Assembly, cached
 
 
+def _detail(data: dict) -> dict:
+    """One product's payload, as `products:{id}` holds it: the detail endpoint's and each list row's."""
+    return {"product": data}
+
+
 def product_details(ids: list[int]) -> dict[int, dict]:
     """`{id: {"product": ...}}`: the detail payloads of these products (one query)."""
-    return {p.pk: {"product": ProductOutputSerializer(p).data} for p in Product.objects.filter(pk__in=ids)}
+    return {p.pk: _detail(ProductOutputSerializer(p).data) for p in Product.objects.filter(pk__in=ids)}
 
 
 def _rows(products) -> list[tuple[int, dict]]:
-    return [(p.pk, {"product": data}) for p, data in zip(products, ProductOutputSerializer(products, many=True).data)]
+    return [(p.pk, _detail(data)) for p, data in zip(products, ProductOutputSerializer(products, many=True).data)]
 
 
 @cached(PRODUCTS_ALL, http=["/api/v1/products"], fragments=product_details)
@@ -46,4 +51,4 @@ def product_list_filtered(**params) -> Assembly:
 def product_detail(*, product_id: int) -> dict:
     """`{product}`, active or not (the API decides who may see an inactive one); a missing product is
     404 and caches nothing."""
-    return {"product": ProductOutputSerializer(selectors.product_get(product_id=product_id)).data}
+    return _detail(ProductOutputSerializer(selectors.product_get(product_id=product_id)).data)

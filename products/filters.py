@@ -129,12 +129,16 @@ def product_filter_tags(params: dict) -> list[str]:
     return sorted(tags)
 
 
+# The product columns list pages are filed under (what a page filters or sorts on), and `in_stock`.
+PRODUCT_TAG_COLUMNS = ("is_active", "category", "name", "description", "price", "created_at", "stock")
+PRODUCT_TAGS = [*PRODUCT_TAG_COLUMNS, "in_stock"]
+
+
 def product_change_tags(change) -> list[str]:
     """The tags a product change touches (an insert or a delete touches every list it may be in)."""
     if change.op in ("insert", "delete"):
         return ["is_active"]
-    tags = [column for column in ("is_active", "category", "name", "description", "price", "created_at", "stock")
-            if change.touches(column)]  # fmt: skip
+    tags = [column for column in PRODUCT_TAG_COLUMNS if change.touches(column)]
     if (int(change.before("stock") or 0) > 0) != (int(change.after("stock") or 0) > 0):
         tags.append("in_stock")
     return tags
