@@ -86,14 +86,14 @@ def _preset_periods() -> list[dict]:
 
 @cached(DASHBOARD_PERIOD_SALES, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_sales(*, period: Period, today: date) -> dict:
-    return selectors.dashboard_period_sales_load(period=period, now=timezone.now())
+    return selectors.dashboard_period_sales_load(period=period)
 
 
 @cached(DASHBOARD_PERIOD_PRODUCTS, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_products(*, period: Period, today: date) -> dict:
-    return selectors.dashboard_period_products_load(period=period, now=timezone.now())
+    return selectors.dashboard_period_products_load(period=period)
 
 
 @cached(DASHBOARD_PERIOD_ACTIVITY, key=_period_key, staff=True, warm=_preset_periods)
 def dashboard_period_activity(*, period: Period, today: date) -> dict:
-    return selectors.dashboard_period_activity_load(period=period, now=timezone.now())
+    return selectors.dashboard_period_activity_load(period=period)

@@ -164,7 +164,7 @@ def dashboard_activities_load(*, limit: int) -> dict:
 
 
 # --- the page's period panels (loaders) ---------------------------------------------------------
-def dashboard_period_sales_load(*, period: Period, now: datetime) -> dict:
+def dashboard_period_sales_load(*, period: Period) -> dict:
     """Revenue (completed payments by the local day they completed) per day of the period, and the
     period's and the previous period's totals: revenue, payments, and orders placed in the period
     with how many of them are delivered or cancelled now. Two queries."""
@@ -212,7 +212,7 @@ def dashboard_period_sales_load(*, period: Period, now: datetime) -> dict:
     }
 
 
-def dashboard_period_products_load(*, period: Period, now: datetime, limit: int = 5, low_stock_shown: int = 10) -> dict:
+def dashboard_period_products_load(*, period: Period, limit: int = 5, low_stock_shown: int = 10) -> dict:
     """Top products of the orders placed in the period (cancelled ones left out), by sales value and
     by units, each with how many orders had them; and the active products that need restocking
     (stock at or below LOW_STOCK_LEVEL), fewest first, with the units sold in the period."""
@@ -353,7 +353,7 @@ def activity_text(entry: Activity, target) -> str:
     return text
 
 
-def dashboard_period_activity_load(*, period: Period, now: datetime, limit: int = 10) -> dict:
+def dashboard_period_activity_load(*, period: Period, limit: int = 10) -> dict:
     """The period's latest activity (housekeeping left out), in words, each with a link to the admin
     page of the row it is about when there is one."""
     tz = business_timezone()

@@ -237,7 +237,7 @@ LAST_7 = Period.ending(days=7, today=TODAY)  # 02-27 .. 03-05; the previous one 
 
 
 def test_sales_of_the_last_seven_days_and_of_the_seven_before(sample_store):
-    sales = dashboard_period_sales_load(period=LAST_7, now=SAMPLE_NOW)
+    sales = dashboard_period_sales_load(period=LAST_7)
     assert sales["current"] == {
         "first": "2026-02-27",
         "last": "2026-03-05",
@@ -268,7 +268,7 @@ def test_sales_of_the_last_seven_days_and_of_the_seven_before(sample_store):
 
 
 def test_sales_of_a_custom_range_in_the_past(sample_store):
-    sales = dashboard_period_sales_load(period=Period(first=date(2026, 3, 3), last=date(2026, 3, 4)), now=SAMPLE_NOW)
+    sales = dashboard_period_sales_load(period=Period(first=date(2026, 3, 3), last=date(2026, 3, 4)))
     # 03-03..03-04: o6's 5.00; orders o4 (03-04 23:59), o5 and o6. Before it, 03-01..03-02: nothing.
     assert (sales["current"]["revenue"], sales["current"]["payments"], sales["current"]["orders"]) == ("5.00", 1, 3)
     assert (sales["previous"]["revenue"], sales["previous"]["orders"]) == ("0.00", 0)
@@ -277,7 +277,7 @@ def test_sales_of_a_custom_range_in_the_past(sample_store):
 
 def test_top_products_of_the_period_by_sales_and_by_units(sample_store):
     p = sample_store["products"]
-    data = dashboard_period_products_load(period=LAST_7, now=SAMPLE_NOW)
+    data = dashboard_period_products_load(period=LAST_7)
     # Not cancelled, placed 02-27..03-05: o1 A×2 10.00, o2 B×1 20.00, o4 C×3 12.00, o5 B×1 20.00, o6 A×1 5.00,
     # o8 E×1 1.00. Dates (D) were only in the cancelled o3; o7's eggs were placed on 02-26.
     rows = {
@@ -297,7 +297,7 @@ def test_top_products_of_the_period_by_sales_and_by_units(sample_store):
     ]
     assert data["bySales"][0]["product_id"] == p["B"].id and data["bySales"][0]["category"] == "bakery"
 
-    today = dashboard_period_products_load(period=Period(first=TODAY, last=TODAY), now=SAMPLE_NOW)
+    today = dashboard_period_products_load(period=Period(first=TODAY, last=TODAY))
     assert [(r["name"], r["units"]) for r in today["byUnits"]] == [("Apple", 2), ("Bread", 1)]
 
 
@@ -307,7 +307,7 @@ def test_low_stock_lists_products_on_sale_with_few_left_and_what_sold_in_the_per
         Product.objects.filter(pk=p[key].pk).update(stock=stock)
     baker.make_recipe("products.product", name="Figs", category="fruit", stock=1, is_active=False)  # hidden
 
-    low = dashboard_period_products_load(period=LAST_7, now=SAMPLE_NOW)["lowStock"]
+    low = dashboard_period_products_load(period=LAST_7)["lowStock"]
     assert low["level"] == 5 and low["count"] == 3  # A, D, E; not B (6 left) nor the hidden figs
     assert [(r["name"], r["stock"], r["sold"]) for r in low["products"]] == [
         ("Dates", 0, 0),  # its only sale was cancelled
@@ -344,7 +344,7 @@ def test_activity_of_the_period_in_words_with_links_and_without_housekeeping(sam
     log("user.registered", "alice@example.test registered", ny(2026, 2, 27, 0, 0), sample_store["users"]["alice"])
     log("order.placed", "Before the period", ny(2026, 2, 26, 23, 59))
 
-    entries = dashboard_period_activity_load(period=LAST_7, now=SAMPLE_NOW)["activities"]
+    entries = dashboard_period_activity_load(period=LAST_7)["activities"]
     assert [(e["title"], e["text"], e["url"], e["actor"], e["actorIsStaff"]) for e in entries] == [
         (
             "Order status changed",
@@ -439,11 +439,11 @@ LOADERS = {
     "revenue-chart": (lambda: dashboard_revenue_chart_load(days=90, now=SAMPLE_NOW), 2),  # timezone, grouped sums
     "activities": (lambda: dashboard_activities_load(limit=50), 1),  # users joined, not fetched one by one
     # The page's period panels over 90 days: timezone, revenue per day, orders counted for both periods.
-    "period-sales": (lambda: dashboard_period_sales_load(period=NINETY_DAYS, now=SAMPLE_NOW), 3),
+    "period-sales": (lambda: dashboard_period_sales_load(period=NINETY_DAYS), 3),
     # timezone, top by sales, top by units, products to restock: how many and the first ten.
-    "period-products": (lambda: dashboard_period_products_load(period=NINETY_DAYS, now=SAMPLE_NOW), 5),
+    "period-products": (lambda: dashboard_period_products_load(period=NINETY_DAYS), 5),
     # timezone, the entries with their users, the orders their descriptions name (one query for all).
-    "period-activity": (lambda: dashboard_period_activity_load(period=NINETY_DAYS, now=SAMPLE_NOW), 3),
+    "period-activity": (lambda: dashboard_period_activity_load(period=NINETY_DAYS), 3),
 }
 
 
@@ -480,7 +480,7 @@ def test_payment_entries_with_a_recorded_target_cost_one_query_for_all(db):
                 target_id=payment.pk,
             )
         with CaptureQueriesContext(connection) as captured:
-            entries = dashboard_period_activity_load(period=LAST_7, now=SAMPLE_NOW)["activities"]
+            entries = dashboard_period_activity_load(period=LAST_7)["activities"]
         assert len(entries) == n
         return len(captured)
 
